@@ -1,0 +1,5 @@
+"""``python -m archive`` is the ``hospital-news`` command."""
+
+from archive.cli import cli
+
+cli(prog_name="hospital-news")

@@ -1,0 +1,73 @@
+"""Article extraction: HTML of one page → clean NFC fields.
+
+    from scraper.extract import extract_article
+    fields = extract_article(html_bytes, "https://bvdkbaclieu.vn/...", profile)
+
+The stages, one module each: ``encoding`` (bytes → text), ``clean`` (tree, template removal), ``locate``
+(where the content is, when no profile says), ``body`` (paragraphs, captions, author), ``metadata``
+(title, date, canonical URL), ``dates`` and ``text`` (Vietnamese dates, NFC and white space).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .body import read_body
+from .clean import parse, remove_selectors, remove_template_containers, strip_scripts
+from .encoding import decode_html
+from .locate import locate_content
+from .metadata import find_canonical, find_lead_date, find_stated_date, find_title, first_text
+from .text import clean_text, join_paragraphs
+
+if TYPE_CHECKING:
+    from scraper.profiles import Profile
+
+__all__ = ["extract_article"]
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    profile: Profile | None = None,
+    *,
+    listed: str | None = None,
+    header_charset: str | None = None,
+) -> dict[str, Any]:
+    """Extract one article page.
+
+    Returns a dict with ``title``, ``body`` (paragraphs separated by a blank line), ``published`` (ISO 8601 or
+    None), ``author``, ``images`` (``src``, ``caption``, ``after_paragraph``), plus ``paragraphs``,
+    ``canonical_url`` and ``date_partial`` (True when the year was completed from context). ``listed`` is
+    the date a listing page showed for this article: context for dates written without a year.
+    With ``profile=None`` this is the generic single-page path.
+    """
+    text = decode_html(html, header_charset)
+    root = parse(text)
+    strip_scripts(root)
+    rules = profile.article if profile else None
+    page_text = clean_text(root.text_content())
+    title = find_title(root, rules.title if rules else None)
+    stated = find_stated_date(root, rules.date if rules else None)
+
+    matches = root.cssselect(rules.body) if rules and rules.body else []
+    content = matches[0] if matches else None
+    if rules:
+        remove_selectors(root, rules.remove)
+    remove_template_containers(root, keep=content)
+    if content is None:
+        content = locate_content(root)
+    body = read_body(content, url, title)
+
+    author = first_text(root, rules.author) if rules and rules.author else None
+    published = stated or find_lead_date(body.paragraphs, page_text, listed)
+    hosts = {profile.host} if profile else set()
+    return {
+        "title": title or None,
+        "body": join_paragraphs(body.paragraphs),
+        "published": published.iso() if published else None,
+        "author": author or body.author,
+        "images": body.images,
+        "paragraphs": body.paragraphs,
+        "canonical_url": find_canonical(root, url, hosts),
+        "date_partial": bool(published and published.partial),
+    }

@@ -1,0 +1,74 @@
+"""HTML → a cleaned lxml tree: scripts, styles and template containers removed.
+
+lxml, not BeautifulSoup, holds the tree: extraction runs once per page on the crawl's hot path and lxml parses
+several times faster (bench/extraction.py shows the figures); BeautifulSoup's job here is charset sniffing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import lxml.html
+from lxml import etree
+
+from .boilerplate import is_template_container
+
+# Not <form>: ASP.NET sites wrap the whole page in one.
+_DROP_TAGS = ["script", "style", "noscript", "iframe", "svg", "button", "select", "input", "textarea", "object"]
+_TEMPLATE_TAGS = {"nav", "footer", "aside", "header"}
+
+
+def parse(html: str) -> lxml.html.HtmlElement:
+    """Parse text into an lxml document, tolerating broken markup and an XML encoding declaration."""
+    if not html.strip():
+        html = "<html><body></body></html>"
+    try:
+        return lxml.html.document_fromstring(html)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported"
+        return lxml.html.document_fromstring(html.encode("utf-8"))
+    except etree.ParserError:
+        return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def strip_scripts(tree: lxml.html.HtmlElement) -> None:
+    """Remove elements that never hold article text, and comments."""
+    etree.strip_elements(tree, *_DROP_TAGS, with_tail=False)
+    for comment in tree.xpath("//comment()"):
+        _remove(comment)
+
+
+def remove_selectors(root: lxml.html.HtmlElement, selectors: Iterable[str]) -> None:
+    """Remove everything a profile lists as template (e.g. ``.share-bar``)."""
+    for selector in selectors:
+        for element in root.cssselect(selector):
+            _remove(element)
+
+
+def remove_template_containers(root: lxml.html.HtmlElement, keep: lxml.html.HtmlElement | None = None) -> None:
+    """Remove nav/aside/footer and elements whose class or id names a template block.
+
+    ``keep`` (the chosen content block) and its ancestors are never removed, so a body whose class
+    happens to contain "print" or "share" survives.
+    """
+    protected = set(keep.iterancestors()) | {keep} if keep is not None else set()
+    for element in list(root.iter(tag=etree.Element)):
+        if element in protected or element.getparent() is None:
+            continue
+        names = f"{element.get('class', '')} {element.get('id', '')}".strip()
+        if element.tag in _TEMPLATE_TAGS or is_template_container(names):
+            _remove(element)
+
+
+def _remove(element) -> None:
+    """Remove an element but keep its tail text attached to the document."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail and tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)

@@ -1,0 +1,163 @@
+"""Title, publication date and canonical URL: each a small function over the parsed page."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from .body import element_text
+from .boilerplate import is_template_container
+from .dates import FoundDate, find_all_years, find_date, find_full_date, parse_iso
+from .text import clean_text
+
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»]\s+")
+_DATE_META = [
+    "article:published_time",
+    "og:published_time",
+    "datePublished",
+    "pubdate",
+    "publishdate",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+]
+_DATE_CLASS = re.compile(r"date|time|ngay|posted|publish|meta", re.IGNORECASE)
+
+
+def first_text(root: lxml.html.HtmlElement, selector: str | None) -> str | None:
+    """Text of the first element a CSS selector matches, <br> read as a space."""
+    if not selector:
+        return None
+    for element in root.cssselect(selector):
+        text = element_text(element)
+        if text:
+            return text
+    return None
+
+
+def _meta(root, *names: str) -> str | None:
+    for name in names:
+        for element in root.xpath(
+            "//meta[translate(@property,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')=$n or "
+            "translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')=$n or @itemprop=$n]",
+            n=name.lower(),
+        ):
+            content = clean_text(element.get("content"))
+            if content:
+                return content
+    return None
+
+
+def _in_template(element) -> bool:
+    for node in [element, *element.iterancestors()]:
+        if node.tag in ("header", "nav", "footer", "aside"):
+            return True
+        if is_template_container(f"{node.get('class', '')} {node.get('id', '')}"):
+            return True
+    return False
+
+
+_TITLE_CLASS = re.compile(r"title|tieude|tieu-de|tieu_de|headline|heading", re.IGNORECASE)
+
+
+def _title_candidates(root):
+    """<h1> first, then elements whose class/id says "title" (old CMSs use <span class="tieude">), then <h2>."""
+    yield from root.iter("h1")
+    for element in root.iter("span", "div", "p", "td", "strong", "b", "h3"):
+        if _TITLE_CLASS.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            yield element
+    yield from root.iter("h2")
+
+
+def find_title(root: lxml.html.HtmlElement, selector: str | None = None) -> str | None:
+    """The article's own title, not the site name that old CMSs put in <title>."""
+    title = first_text(root, selector)
+    if title:
+        return title
+    page_title = clean_text(root.findtext(".//title"))
+    site_name = _meta(root, "og:site_name")
+    og_title = _meta(root, "og:title", "twitter:title")
+    if og_title and og_title not in (site_name, page_title) or og_title and not page_title:
+        return og_title
+    for candidate in _title_candidates(root):
+        text = element_text(candidate)
+        if len(text) >= 10 and text != site_name and not _in_template(candidate):
+            return text
+    if page_title:
+        parts = _TITLE_SEPARATORS.split(page_title)
+        return max(parts, key=len)
+    return og_title
+
+
+def _date_from_meta(root) -> FoundDate | None:
+    raw = _meta(root, *_DATE_META)
+    if raw is None:
+        for element in root.iter("time"):
+            raw = element.get("datetime")
+            if raw:
+                break
+    if not raw:
+        return None
+    day = parse_iso(raw)
+    if day is None:
+        return find_full_date(raw)
+    match = re.match(r"\d{4}-\d{2}-\d{2}[T ](\d{2}):(\d{2})", raw)
+    return FoundDate(day, int(match[1]), int(match[2])) if match else FoundDate(day)
+
+
+def _date_near_title(root) -> FoundDate | None:
+    """A full date in a small date-ish element outside the template (e.g. "Cập nhật: 15/07/2024 09:41")."""
+    for element in root.iter("span", "div", "p", "time", "small", "em", "i", "td"):
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        if not _DATE_CLASS.search(names) or _in_template(element):
+            continue
+        text = clean_text(element.text_content())
+        if len(text) <= 80:
+            found = find_full_date(text)
+            if found:
+                return found
+    return None
+
+
+def reference_date(page_text: str, listed: str | None) -> date | None:
+    """What a partial date ("Chiều 22/5") is completed against: the listing date, else the page's dates."""
+    listed_day = parse_iso(listed)
+    if listed_day:
+        return listed_day
+    years = sorted(find_all_years(page_text))
+    if not years:
+        return None
+    return date(years[len(years) // 2], 12, 31)
+
+
+def find_stated_date(root: lxml.html.HtmlElement, selector: str | None) -> FoundDate | None:
+    """The date the page states for itself: the profile's element, meta tags, <time>, a date-ish element.
+
+    Run before template removal: some themes put the date inside a <header>.
+    """
+    text = first_text(root, selector)
+    found = find_full_date(text) if text else None
+    return found or _date_from_meta(root) or _date_near_title(root)
+
+
+def find_lead_date(lead: list[str], page_text: str, listed: str | None) -> FoundDate | None:
+    """The event date in the first sentences ("Chiều 22/5, ..."), its year completed from context if needed."""
+    reference = reference_date(page_text, listed)
+    for paragraph in lead[:2]:
+        found = find_date(paragraph[:200], reference)
+        if found:
+            return found
+    return None
+
+
+def find_canonical(root: lxml.html.HtmlElement, url: str, allowed_hosts: set[str]) -> str:
+    """The page's rel=canonical when it stays on the site, else the fetched URL."""
+    for link in root.xpath("//link[@rel='canonical'][@href]"):
+        candidate = urljoin(url, link.get("href").strip())
+        if urlsplit(candidate).netloc in allowed_hosts | {urlsplit(url).netloc}:
+            return candidate
+    return url

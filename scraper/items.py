@@ -1,0 +1,28 @@
+"""The Article record: the one shape the spider, the pipeline and the archive agree on."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Article:
+    """One archived article page, with every text field already NFC-normalised by the extractor."""
+
+    url: str  # canonical URL on the real site (mirrors are mapped back to it)
+    site: str  # profile name
+    category: str
+    party: bool  # True when found under a Party-news category
+    title: str | None
+    body: str
+    published: str | None  # ISO 8601 date or datetime
+    author: str | None
+    images: list[dict[str, Any]] = field(default_factory=list)
+    fetched_url: str = ""  # where the page was actually fetched from (a mirror, a redirect target)
+    fetched_at: str = ""
+    http_status: int = 200
+    date_partial: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,178 @@
+"""HTTP servers for the offline mirrors (stdlib ``http.server``, loopback only)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .images import image_for
+from .render import BaseRenderer
+from .render_baclieu import BacLieuRenderer
+from .render_omon import OMonRenderer
+from .sites import SITES
+
+RENDERERS: dict[str, type[BaseRenderer]] = {"baclieu": BacLieuRenderer, "omon": OMonRenderer}
+
+SERVER_HEADERS = {
+    "baclieu": ("nginx", [("X-Powered-By", "PHP/7.4.33")]),
+    "omon": ("Microsoft-IIS/8.5", [("X-AspNet-Version", "4.0.30319"), ("X-Powered-By", "ASP.NET")]),
+}
+
+ROBOTS = "User-agent: *\nAllow: /\n"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Request handler; ``renderer``, ``site`` and ``verbose`` are set on a subclass per server."""
+
+    renderer: BaseRenderer
+    site: str
+    verbose: bool = False
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self) -> str:
+        return SERVER_HEADERS[self.site][0]
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        if self.verbose:
+            sys.stderr.write(f"[{self.site}] {self.address_string()} - {format % args}\n")
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+        self._serve(head=True)
+
+    def _serve(self, head: bool) -> None:
+        try:
+            status, ctype, body = self._dispatch()
+        except Exception:  # pragma: no cover - shows renderer bugs instead of hanging the client
+            traceback.print_exc()
+            status, ctype, body = 500, "text/plain; charset=utf-8", b"Internal Server Error\n"
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in SERVER_HEADERS[self.site][1]:
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _dispatch(self) -> tuple[int, str, bytes]:
+        parts = urlsplit(self.path)
+        path = unquote(parts.path) or "/"
+        if path == "/robots.txt":
+            return 200, "text/plain; charset=utf-8", ROBOTS.encode()
+        if path.lower().startswith("/uploads/"):
+            image = image_for(path)
+            if image is not None:
+                return 200, image[0], image[1]
+        status, html = self.renderer.route(path, parts.query)
+        return status, "text/html; charset=utf-8", html.encode("utf-8")
+
+
+class MirrorServer:
+    """One mirror site served by a ThreadingHTTPServer in a daemon thread.
+
+    >>> with MirrorServer("baclieu") as srv:
+    ...     srv.url  # doctest: +SKIP
+    'http://127.0.0.1:54321'
+    """
+
+    def __init__(
+        self,
+        site: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        verbose: bool = False,
+        articles: list[dict[str, Any]] | None = None,
+    ) -> None:
+        if site not in SITES:
+            raise KeyError(f"unknown mirror site {site!r} (known: {', '.join(SITES)})")
+        if host not in LOOPBACK:
+            raise ValueError(f"the mirrors bind loopback only, not {host!r}")
+        self.site = site
+        self.host = host
+        self.port = port
+        self.verbose = verbose
+        self.renderer = RENDERERS[site](articles)
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def articles(self) -> list[dict[str, Any]]:
+        return self.renderer.articles
+
+    @property
+    def url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        host, port = self._httpd.server_address[:2]
+        if ":" in str(host):
+            host = f"[{host}]"
+        return f"http://{host}:{port}"
+
+    def start(self) -> MirrorServer:
+        if self._httpd is not None:
+            return self
+        handler = type(
+            f"{self.site.title()}Handler",
+            (_Handler,),
+            {"renderer": self.renderer, "site": self.site, "verbose": self.verbose},
+        )
+        server_cls = ThreadingHTTPServer
+        if ":" in self.host:
+            import socket
+
+            server_cls = type("ThreadingHTTPServerV6", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6})
+        self._httpd = server_cls((self.host, self.port), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, name=f"mirror-{self.site}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> MirrorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.url if self._httpd is not None else "stopped"
+        return f"<MirrorServer {self.site} {where}>"
+
+
+def serve_mirrors(
+    sites: list[str] | None = None, host: str = "127.0.0.1", *, verbose: bool = False
+) -> dict[str, MirrorServer]:
+    """Start a MirrorServer on a free port for each site (all of SITES by default).
+
+    Raises FileNotFoundError when a site's content file is missing; servers already
+    started are stopped first.
+    """
+    started: dict[str, MirrorServer] = {}
+    try:
+        for site in sites or list(SITES):
+            started[site] = MirrorServer(site, host, verbose=verbose).start()
+    except BaseException:
+        for srv in started.values():
+            srv.stop()
+        raise
+    return started

@@ -1,0 +1,49 @@
+"""Scrapy settings for hospital-news: one place, one comment a line.
+
+Override any of them per run with ``hospital-news crawl -s NAME=VALUE`` (as ``scrapy crawl -s`` does).
+"""
+
+BOT_NAME = "hospital-news"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+# Identify ourselves with a way to reach us: hospital webmasters should know who archives them and why.
+USER_AGENT = "hospital-news/0.1 (+https://github.com/hospital-news/hospital-news; archive of public hospital news)"
+# Politeness: obey robots.txt, one or two requests at a time per site, a delay that adapts to the server.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16  # across all sites of one run
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
+# Faults: give up on a slow page after 30 s, retry transient errors (5xx, timeouts) three times.
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+# Huge pages: warn at 5 MB, refuse at 20 MB (no hospital article is that big; a gzip bomb is).
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+# Redirect loops end after 10 hops.
+REDIRECT_MAX_TIMES = 10
+# Pagination and calendar traps: no crawl goes deeper than this many links from a category page.
+DEPTH_LIMIT = 250
+
+# Items go to the SQLite archive named by HOSPITAL_NEWS_DB, in batched transactions.
+ITEM_PIPELINES = {
+    "scraper.pipelines.ValidatePipeline": 100,
+    "scraper.pipelines.ArchivePipeline": 800,
+}
+HOSPITAL_NEWS_DB = "archive.db"
+HOSPITAL_NEWS_BATCH_SIZE = 50
+HOSPITAL_NEWS_TRIGGER = "manual"
+# Progress lines (one per site every few seconds) for long crawls; off when run under plain `scrapy crawl`.
+EXTENSIONS = {"scraper.progress.Progress": 500}
+HOSPITAL_NEWS_PROGRESS = False
+HOSPITAL_NEWS_PROGRESS_INTERVAL = 2.0
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

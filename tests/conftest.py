@@ -1,0 +1,108 @@
+"""Shared fixtures: real mirror servers on loopback, a real crawl into a real SQLite file, a real Datasette.
+
+The crawl runs the ``hospital-news`` command in a subprocess (Twisted's reactor starts once per process),
+exactly as a user would run it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from scraper.mirror import load_articles, serve_mirrors
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "archive"]
+MIRROR_SETTINGS = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+]
+SITES = ("baclieu", "omon")
+
+
+def run_cli(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``hospital-news ARGS`` as a user would; text in and out as UTF-8."""
+    return subprocess.run(
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+def crawl_mirrors(db: Path, servers: dict, *extra: str) -> subprocess.CompletedProcess:
+    base_urls = [arg for name, server in servers.items() for arg in ("--base-url", f"{name}={server.url}")]
+    return run_cli("crawl", *servers, "--db", str(db), *base_urls, *MIRROR_SETTINGS, *extra)
+
+
+@pytest.fixture(scope="session")
+def mirrors():
+    servers = serve_mirrors(list(SITES))
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict[str, list[dict]]:
+    """The mirrors' source articles: what extraction must give back."""
+    return {site: load_articles(site) for site in SITES}
+
+
+@pytest.fixture(scope="session")
+def crawled_db(mirrors, tmp_path_factory) -> Path:
+    """An archive made by one real crawl of both mirrors (shared, treat as read-only)."""
+    db = tmp_path_factory.mktemp("crawl") / "archive.db"
+    result = crawl_mirrors(db, mirrors)
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+@pytest.fixture(scope="session")
+def datasette_url(crawled_db):
+    """A real ``hospital-news serve`` process over the crawled archive."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*CLI, "serve", "--db", str(crawled_db), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/-/versions.json")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

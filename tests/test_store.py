@@ -1,0 +1,99 @@
+"""The archive on a real SQLite file: idempotent saves, versions, folded full-text search, WAL."""
+
+import sqlite3
+
+import pytest
+
+from archive.store import Archive, ArchiveError
+from scraper.profiles import load_profile
+
+ARTICLE = {
+    "url": "https://bvdkbaclieu.vn/hoat-dong-cong-tac-dang/so-ket-1.html",
+    "site": "baclieu",
+    "category": "Hoạt động công tác Đảng",
+    "party": True,
+    "title": "HỘI NGHỊ SƠ KẾT CÔNG TÁC ĐẢNG 6 THÁNG ĐẦU NĂM",
+    "body": "Chiều ngày 12/7/2024, Đảng bộ Bệnh viện Đa khoa Bạc Liêu tổ chức Hội nghị sơ kết.\n\n"
+    "Tham dự có đồng chí Mã Quốc Thiện - Bí thư Đảng bộ, Giám đốc Bệnh viện.",
+    "published": "2024-07-12",
+    "author": "Tổ Truyền thông - Phòng Quản lý chất lượng",
+}
+
+
+@pytest.fixture
+def archive(tmp_path):
+    with Archive(tmp_path / "archive.db") as opened:
+        opened.register_site(load_profile("baclieu"))
+        yield opened
+
+
+def test_saving_twice_adds_no_duplicate(archive):
+    assert archive.save_articles([ARTICLE]) == {"new": 1, "updated": 0, "unchanged": 0}
+    assert archive.save_articles([ARTICLE, ARTICLE]) == {"new": 0, "updated": 0, "unchanged": 2}
+    assert archive.count() == 1
+
+
+def test_changed_text_keeps_the_previous_version(archive):
+    archive.save_articles([ARTICLE])
+    edited = {**ARTICLE, "body": ARTICLE["body"] + "\n\nHội nghị kết thúc lúc 16 giờ 30 phút."}
+    assert archive.save_articles([edited])["updated"] == 1
+    row = archive.db.execute("SELECT body FROM articles").fetchone()
+    assert row[0].endswith("16 giờ 30 phút.")
+    old = archive.db.execute("SELECT body FROM article_versions").fetchall()
+    assert [r[0] for r in old] == [ARTICLE["body"]]
+    assert archive.count() == 1
+
+
+@pytest.mark.parametrize(
+    "query", ["dang bo", "Đảng bộ", "DANG BO", "hoi nghi so ket", "Mã Quốc Thiện", "ma quoc thien"]
+)
+def test_search_with_or_without_diacritics(archive, query):
+    archive.save_articles([ARTICLE])
+    assert [r["url"] for r in archive.search(query)] == [ARTICLE["url"]]
+
+
+def test_search_misses_what_is_not_there(archive):
+    archive.save_articles([ARTICLE])
+    assert archive.search("ket nap dang vien") == []
+
+
+def test_crawl_runs_count_outcomes(archive):
+    run = archive.start_run("baclieu")
+    archive.save_articles([ARTICLE], run)
+    archive.save_articles([ARTICLE], run)
+    row = archive.finish_run(run, status="ok", pages=3, errors=0)
+    assert (row["new"], row["unchanged"], row["pages"], row["status"]) == (1, 1, 3, "ok")
+    assert row["started"] <= row["finished"]
+
+
+def test_wal_mode(archive):
+    assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reopening_an_archive_keeps_its_rows(tmp_path):
+    path = tmp_path / "archive.db"
+    with Archive(path) as first:
+        first.register_site(load_profile("baclieu"))
+        first.save_articles([ARTICLE])
+    with Archive(path) as second:
+        assert second.count() == 1
+
+
+def test_a_file_that_is_not_sqlite_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("Đây không phải cơ sở dữ liệu " * 100, encoding="utf-8")
+    with pytest.raises(ArchiveError, match="not a valid SQLite archive"):
+        Archive(path)
+
+
+def test_a_locked_archive_is_reported(tmp_path):
+    path = tmp_path / "archive.db"
+    Archive(path).close()
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(ArchiveError, match="locked"), Archive(path, timeout_ms=200) as archive:
+            archive.register_site(load_profile("baclieu"))
+    finally:
+        holder.rollback()
+        holder.close()

@@ -99,8 +99,11 @@ def run_and_report(
     from scraper.runner import build_settings, run_crawls
 
     check_writable(db)
+    log_file = None if verbose else db.with_name(db.stem + "-crawl.log")
     click.echo(f"Crawling {', '.join(p.name for p in profiles)} into {db}", err=True)
-    settings = build_settings(db, overrides, log_level="INFO" if verbose else "WARNING")
+    if log_file:
+        click.echo(f"Scrapy log: {log_file}", err=True)
+    settings = build_settings(db, overrides, log_file=log_file)
     results = run_crawls(profiles, settings, base_urls)
     failed = []
     for result in results:
@@ -111,8 +114,19 @@ def run_and_report(
         if result.status in ("failed", "interrupted"):
             failed.append(result)
     if failed:
-        first = failed[0]
-        raise click.ClickException(f"{first.site}: crawl {first.status}: {first.message or 'no pages fetched'}")
+        raise click.ClickException(failure_line(failed[0]))
+
+
+def failure_line(result) -> str:
+    """One line that says what went wrong with a site's crawl and what it likely means."""
+    reason = (result.message or "").split("; ")[0]
+    if result.status == "interrupted":
+        return f"{result.site}: crawl interrupted; what was fetched is archived, run it again to continue"
+    if result.pages == 0:
+        return f"{result.site}: could not reach the site ({reason or 'no page fetched'})"
+    if reason:
+        return f"{result.site}: crawl failed: {reason}"
+    return f"{result.site}: no article found on {result.pages} pages; has the site's layout changed? (see its profile)"
 
 
 @cli.command()
@@ -134,7 +148,7 @@ def run_and_report(
     metavar="SITE=URL",
     help="Fetch SITE from another address (a mirror or copy); articles keep the real URLs.",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr instead of writing it beside DB.")
 def crawl(sites, db, sites_dir, overrides, base_urls, verbose) -> None:
     """Crawl SITES (default: every enabled site) into the archive.
 

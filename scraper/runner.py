@@ -6,7 +6,6 @@ The command line (``hospital-news crawl`` and ``demo``) and the tests call :func
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +30,23 @@ class RunResult:
 
 
 def build_settings(
-    db: Path | str, overrides: dict[str, str] | None = None, *, progress: bool = True, log_level: str = "WARNING"
+    db: Path | str,
+    overrides: dict[str, str] | None = None,
+    *,
+    progress: bool = True,
+    log_file: Path | None = None,
 ) -> Settings:
-    """Project settings, then the archive path, then ``-s NAME=VALUE`` overrides (which win)."""
+    """Project settings, then the archive path, then ``-s NAME=VALUE`` overrides (which win).
+
+    With ``log_file`` Scrapy's log (tracebacks of failed downloads included) goes there, keeping the
+    terminal to progress and summary lines; without it the log goes to stderr.
+    """
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
     settings.set("HOSPITAL_NEWS_DB", str(db), priority="cmdline")
     settings.set("HOSPITAL_NEWS_PROGRESS", progress, priority="cmdline")
-    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    if log_file is not None:
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -51,8 +59,7 @@ def run_crawls(
 
     Runs the Twisted reactor, so it can be called once per process.
     """
-    process = CrawlerProcess(settings, install_root_handler=True)
-    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
+    process = CrawlerProcess(settings)
     crawlers = []
     for profile in profiles:
         crawler = process.create_crawler(SiteSpider)

@@ -16,8 +16,8 @@ from .body import read_body
 from .clean import parse, remove_selectors, remove_template_containers, strip_scripts
 from .encoding import decode_html
 from .locate import locate_content
-from .metadata import find_canonical, find_lead_date, find_stated_date, find_title, first_text
-from .text import clean_text, join_paragraphs
+from .metadata import find_canonical, find_lead_date, find_stated_date, find_title, first_text, template_text
+from .text import join_paragraphs
 
 if TYPE_CHECKING:
     from scraper.profiles import Profile
@@ -45,7 +45,7 @@ def extract_article(
     root = parse(text)
     strip_scripts(root)
     rules = profile.article if profile else None
-    page_text = clean_text(root.text_content())
+    context_text = template_text(root)
     title = find_title(root, rules.title if rules else None)
     stated = find_stated_date(root, rules.date if rules else None)
 
@@ -59,7 +59,7 @@ def extract_article(
     body = read_body(content, url, title)
 
     author = first_text(root, rules.author) if rules and rules.author else None
-    published = stated or find_lead_date(body.paragraphs, page_text, listed)
+    published = stated or find_lead_date(body.paragraphs, context_text, listed)
     hosts = {profile.host} if profile else set()
     return {
         "title": title or None,

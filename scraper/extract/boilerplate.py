@@ -60,6 +60,9 @@ LINE_PATTERNS = [
     r"(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?\d{1,2}/\d{1,2}/\d{4}[\s\d:.\-–h]*(?:am|pm|sa|ch)?$",
 ]
 LINE_PATTERN = re.compile(r"^\s*(?:" + "|".join(LINE_PATTERNS) + ")", re.IGNORECASE)
+# Counters glued to a date by inline markup ("14/06/2019 15:20Lượt xem: 2131"): template anywhere in a short line.
+SHORT_LINE_PATTERN = re.compile(r"lượt xem\s*:|lượt truy cập|lượt đọc\s*:|số lần đọc", re.IGNORECASE)
+SHORT_LINE_CHARS = 100
 
 # Strings that must never survive into a stored body (checked by tests and the benchmark).
 FORBIDDEN_IN_BODY = [
@@ -83,4 +86,4 @@ def is_template_container(class_and_id: str) -> bool:
 
 def is_template_line(text: str) -> bool:
     """True when a paragraph is a template line (counter, footer contact, back/print link...)."""
-    return bool(LINE_PATTERN.match(text))
+    return bool(LINE_PATTERN.match(text)) or (len(text) <= SHORT_LINE_CHARS and bool(SHORT_LINE_PATTERN.search(text)))

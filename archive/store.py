@@ -122,37 +122,6 @@ def m001_initial(db: Database) -> None:
     )
 
 
-_ARTICLE_COLUMNS = [
-    "url", "site", "category", "party", "title", "published", "author", "body", "images", "word_count",
-    "content_hash", "fetched_url", "first_seen", "last_seen", "last_run",
-]  # fmt: skip
-_INSERT_ARTICLE = (
-    f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}) VALUES ({', '.join('?' for _ in _ARTICLE_COLUMNS)})"
-)
-
-
-def article_row(article: dict[str, Any], run_id: int | None, seen: str) -> dict[str, Any]:
-    """The ``articles`` row for an extracted article (first_seen is set only when it is new)."""
-    body = article["body"]
-    return {
-        "url": article["url"],
-        "site": article["site"],
-        "category": article.get("category"),
-        "party": int(bool(article.get("party"))),
-        "title": article.get("title"),
-        "published": article.get("published"),
-        "author": article.get("author"),
-        "body": body,
-        "images": json.dumps(article.get("images") or [], ensure_ascii=False),
-        "word_count": len(body.split()),
-        "content_hash": content_hash(article.get("title"), body),
-        "fetched_url": article.get("fetched_url"),
-        "first_seen": None,
-        "last_seen": seen,
-        "last_run": run_id,
-    }
-
-
 def _friendly_errors(method: Callable) -> Callable:
     """Turn SQLite's exceptions from a public method into one-line ArchiveErrors."""
 
@@ -263,40 +232,55 @@ class Archive:
         return counts
 
     def _save_one(self, article: dict[str, Any], run_id: int | None) -> str:
-        """Raw SQL, not sqlite-utils' insert(): this runs once per article and table introspection per call
-        was most of the ingest time (bench/ingest.py)."""
         seen = article.get("fetched_at") or now_iso()
-        row = article_row(article, run_id, seen)
-        conn = self.db.conn
-        existing = conn.execute(
-            "SELECT id, title, body, content_hash, last_seen FROM articles WHERE url = ?", [row["url"]]
+        digest = content_hash(article.get("title"), article["body"])
+        row = {
+            "url": article["url"],
+            "site": article["site"],
+            "category": article.get("category"),
+            "party": int(bool(article.get("party"))),
+            "title": article.get("title"),
+            "published": article.get("published"),
+            "author": article.get("author"),
+            "body": article["body"],
+            "images": json.dumps(article.get("images") or [], ensure_ascii=False),
+            "word_count": len(article["body"].split()),
+            "content_hash": digest,
+            "fetched_url": article.get("fetched_url"),
+            "last_seen": seen,
+            "last_run": run_id,
+        }
+        existing = self.db.execute(
+            "SELECT id, title, body, content_hash, first_seen, last_seen FROM articles WHERE url = ?", [row["url"]]
         ).fetchone()
         if existing is None:
             row["first_seen"] = seen
-            cursor = conn.execute(_INSERT_ARTICLE, [row[c] for c in _ARTICLE_COLUMNS])
-            self._index(cursor.lastrowid, row)
+            article_id = self.db["articles"].insert(row).last_pk
+            self._index(article_id, row)
             return "new"
-        article_id, old_title, old_body, old_hash, old_last_seen = existing
-        if old_hash == row["content_hash"]:
-            conn.execute("UPDATE articles SET last_seen = ?, last_run = ? WHERE id = ?", [seen, run_id, article_id])
+        article_id, old_title, old_body, old_hash, _first_seen, old_last_seen = existing
+        if old_hash == digest:
+            self.db["articles"].update(article_id, {"last_seen": seen, "last_run": run_id})
             return "unchanged"
-        conn.execute(
-            "INSERT INTO article_versions (article_id, url, title, body, content_hash, first_seen, replaced) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [article_id, row["url"], old_title, old_body, old_hash, old_last_seen, seen],
+        self.db["article_versions"].insert(
+            {
+                "article_id": article_id,
+                "url": row["url"],
+                "title": old_title,
+                "body": old_body,
+                "content_hash": old_hash,
+                "first_seen": old_last_seen,
+                "replaced": seen,
+            }
         )
-        updates = {k: v for k, v in row.items() if k != "first_seen"}
-        conn.execute(
-            f"UPDATE articles SET {', '.join(f'{k} = ?' for k in updates)} WHERE id = ?",
-            [*updates.values(), article_id],
-        )
+        self.db["articles"].update(article_id, row)
         self._index(article_id, row)
         return "updated"
 
     def _index(self, article_id: int, row: dict[str, Any]) -> None:
         title, body = row.get("title") or "", row["body"]
-        self.db.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
-        self.db.conn.execute(
+        self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+        self.db.execute(
             "INSERT INTO articles_fts (rowid, title, body, title_folded, body_folded) VALUES (?, ?, ?, ?, ?)",
             [article_id, title, body, fold(title), fold(body)],
         )

@@ -23,6 +23,18 @@ class Article:
     fetched_at: str = ""
     http_status: int = 200
     date_partial: bool = False
+    aliases: list[str] = field(default_factory=list)  # other URLs that led to this page (before redirects ...)
+    warc_file: str | None = None  # raw capture of the page: file in the WARC folder ...
+    warc_offset: int | None = None  # ... and offset of its response record
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Gone:
+    """An archived article's URL that the site now answers 404 or 410: flag it, never delete it."""
+
+    url: str  # canonical URL on the real site
+    status: int
+    seen_at: str

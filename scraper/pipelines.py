@@ -13,7 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from archive.store import Archive
-from scraper.items import Article
+from scraper.items import Article, Gone
 
 _TEXT_FIELDS = ("title", "body", "author", "category")
 
@@ -21,7 +21,9 @@ _TEXT_FIELDS = ("title", "body", "author", "category")
 class ValidatePipeline:
     """Drop items that could not be archived meaningfully; insist on NFC for every text field."""
 
-    def process_item(self, item: Article) -> Article:
+    def process_item(self, item: Article | Gone) -> Article | Gone:
+        if isinstance(item, Gone):
+            return item
         if not item.body.strip():
             raise DropItem(f"empty body: {item.url}")
         for name in _TEXT_FIELDS:
@@ -64,7 +66,12 @@ class ArchivePipeline:
         self.run_id = self.archive.start_run(spider.profile.name, self.trigger)
         spider.run_id = self.run_id
 
-    def process_item(self, item: Article) -> Article:
+    def process_item(self, item: Article | Gone) -> Article | Gone:
+        if isinstance(item, Gone):
+            self.flush()  # an article saved in this run's buffer must exist before it can be flagged
+            flagged = self.archive.mark_gone([item.url], item.seen_at) if self.archive else 0
+            self.stats.inc_value("hospital_news/gone", flagged)
+            return item
         self.buffer.append(item.to_dict())
         if len(self.buffer) >= self.batch_size:
             self.flush()

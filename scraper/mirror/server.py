@@ -31,6 +31,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     renderer: BaseRenderer
     site: str
+    gone: set[str]
     verbose: bool = False
     protocol_version = "HTTP/1.1"
 
@@ -65,6 +66,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> tuple[int, str, bytes]:
         parts = urlsplit(self.path)
         path = unquote(parts.path) or "/"
+        if self.path in self.gone or path in self.gone:
+            return 404, "text/html; charset=utf-8", "<h1>404 - Không tìm thấy trang</h1>".encode()
         if path == "/robots.txt":
             return 200, "text/plain; charset=utf-8", ROBOTS.encode()
         if path.lower().startswith("/uploads/"):
@@ -101,6 +104,8 @@ class MirrorServer:
         self.port = port
         self.verbose = verbose
         self.renderer = RENDERERS[site](articles)
+        # Paths (with their query, as requested) answered 404 from now on: a page taken down from the site.
+        self.gone: set[str] = set()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -123,7 +128,7 @@ class MirrorServer:
         handler = type(
             f"{self.site.title()}Handler",
             (_Handler,),
-            {"renderer": self.renderer, "site": self.site, "verbose": self.verbose},
+            {"renderer": self.renderer, "site": self.site, "gone": self.gone, "verbose": self.verbose},
         )
         server_cls = ThreadingHTTPServer
         if ":" in self.host:

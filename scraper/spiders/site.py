@@ -18,8 +18,12 @@ from scrapy.http import Response
 from scraper.extract import extract_article
 from scraper.extract.dates import find_full_date
 from scraper.extract.text import clean_text
-from scraper.items import Article
+from scraper.items import Article, Gone
 from scraper.profiles import Category, Profile, load_profile
+from scraper.urls import canonical_url
+
+# Answers meaning "this page no longer exists": the archived article is flagged gone, never deleted.
+GONE_STATUSES = (404, 410)
 
 
 class SiteSpider(scrapy.Spider):
@@ -51,6 +55,10 @@ class SiteSpider(scrapy.Spider):
             return self.profile.base_url.rstrip("/") + url[len(self.origin) :]
         return url
 
+    def article_key(self, url: str) -> str:
+        """The URL an article is stored under: on the real site, canonical, in the site's scheme."""
+        return canonical_url(self.archive_url(url), scheme=urlsplit(self.profile.base_url).scheme)
+
     def _on_site(self, url: str) -> bool:
         return urlsplit(url).netloc == urlsplit(self.origin).netloc
 
@@ -73,6 +81,7 @@ class SiteSpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.on_error,
                 cb_kwargs={"category": category, "listed": listed},
+                meta={"linked_as": url, "warc_metadata": {"hospital-news-listed": listed}},
             )
         if page >= self.profile.listing.max_pages:
             return
@@ -96,7 +105,7 @@ class SiteSpider(scrapy.Spider):
             for href in item.css(rules.link).css("::attr(href)").getall():
                 url = response.urljoin(href)
                 if self._on_site(url) and self.profile.is_article_url(url):
-                    yield url, listed
+                    yield canonical_url(url), listed  # utm_*, print views ...: one request per article
 
     def _listing_pages(self, response: Response):
         rules = self.profile.listing
@@ -119,8 +128,11 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("no article text found at %s", response.url)
             self.crawler.stats.inc_value("hospital_news/empty_pages")
             return
+        yield from self._image_requests(fields["images"])
+        key = self.article_key(fields["canonical_url"])
+        seen_as = [response.meta.get("linked_as"), *response.meta.get("redirect_urls", []), response.url]
         yield Article(
-            url=self.archive_url(fields["canonical_url"]),
+            url=key,
             site=self.site_name,
             category=category.name,
             party=category.party,
@@ -130,10 +142,24 @@ class SiteSpider(scrapy.Spider):
             author=fields["author"],
             images=[{**image, "src": self.archive_url(image["src"])} for image in fields["images"]],
             fetched_url=response.url,
-            fetched_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            fetched_at=_now(),
             http_status=response.status,
             date_partial=fields["date_partial"],
+            aliases=sorted({self.archive_url(u) for u in seen_as if u} - {key}),
+            warc_file=response.meta.get("warc_file"),
+            warc_offset=response.meta.get("warc_offset"),
         )
+
+    def _image_requests(self, images: list[dict]):
+        """Fetch an article's on-site images so the WARC capture holds them (their bytes stay out of SQLite)."""
+        for image in images:
+            src = image.get("src") or ""
+            if src.startswith(("http://", "https://")) and self._on_site(src):
+                yield scrapy.Request(src, callback=self.parse_image, errback=self.on_error, priority=-1)
+
+    def parse_image(self, response: Response):
+        self.crawler.stats.inc_value("hospital_news/images")
+        return None
 
     def on_error(self, failure):
         """Record a failed request (dead link, refused connection, timeout) without stopping the crawl."""
@@ -143,6 +169,12 @@ class SiteSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         if response is not None:
             reason = f"HTTP {response.status}"
+            if response.status in GONE_STATUSES and request.callback == self.parse_article:
+                yield Gone(self.article_key(request.url), response.status, _now())
         self.fetch_errors.append(f"{url}: {reason}")
         self.crawler.stats.inc_value("hospital_news/fetch_errors")
         self.logger.warning("failed %s: %s", url, reason)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,6 +1,7 @@
 """Raw capture: every response of a real crawl in WARC files that `warcio check` passes, found again from the
 article rows, and enough to rebuild the articles with no network (`hospital-news reextract`)."""
 
+import gzip
 import json
 import sqlite3
 import subprocess
@@ -8,12 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from scrapy.http import HtmlResponse, Request
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.reextract import read_capture
 from archive.store import default_warc_dir
 from scraper.extract import extract_article
 from scraper.profiles import load_profile
+from scraper.warc import WarcFiles
 
 from .conftest import crawl_mirrors, run_cli
 
@@ -160,3 +163,29 @@ def test_reextract_without_warc_folder_is_one_error_line(small_warc_crawl, tmp_p
     result = run_cli("reextract", "--db", str(db), "--warc-dir", str(tmp_path / "khong-co"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("Error: ") and "no WARC folder" in result.stderr
+
+
+def test_a_gzip_encoded_page_is_stored_as_received_and_read_back_decoded(tmp_path):
+    """Scrapy decodes Content-Encoding after the capture: the record keeps the gzip body and its header."""
+    page = "<html><body><h1>Đại hội Chi bộ Khoa Nội nhiệm kỳ 2025–2030</h1></body></html>".encode()
+    response = HtmlResponse(
+        "https://bvdkbaclieu.vn/tin/dai-hoi-chi-bo-1.html",
+        status=200,
+        headers={"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip", "Connection": "close"},
+        body=gzip.compress(page),
+        request=Request("https://bvdkbaclieu.vn/tin/dai-hoi-chi-bo-1.html"),
+        protocol="HTTP/1.1",
+    )
+    files = WarcFiles(tmp_path, "hospital-news-test", max_size=10_000_000)
+    where = files.write_exchange(response.request, response, {"hospital-news-listed": "2025-05-22"})
+    files.close()
+    capture = read_capture(tmp_path, where.file, where.offset)
+    assert capture.body == page and capture.charset == "utf-8"
+    assert capture.metadata["hospital-news-listed"] == "2025-05-22"
+    with (tmp_path / where.file).open("rb") as stream:
+        stream.seek(where.offset)
+        record = next(ArchiveIterator(stream))
+        assert record.http_headers.get_header("Content-Encoding") == "gzip"
+        assert record.http_headers.get_header("Connection") is None
+        assert record.raw_stream.read() == response.body  # the bytes as they came over the wire
+    assert warcio_check(tmp_path).returncode == 0

@@ -20,6 +20,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,23 @@ def m002_capture_and_aliases(db: Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
     )
     db["article_aliases"].create_index(["article_id"])
+
+
+@migrations()
+def m003_incremental(db: Database) -> None:
+    """Validators for conditional re-crawls (ETag, Last-Modified per article URL) and each site's last full pass."""
+    db["http_validators"].create({"url": str, "etag": str, "last_modified": str, "checked": str}, pk="url")
+    db["sites"].add_column("last_full_pass", str)  # when a crawl last walked every listing page and article
+
+
+@dataclass
+class CrawlState:
+    """What an incremental crawl of one site needs to know from the archive before it starts."""
+
+    validators: dict[str, tuple[str | None, str | None]]  # article URL → (ETag, Last-Modified)
+    known: set[str]  # every archived URL of the site, canonical and aliases
+    last_full_pass: str | None
+    last_status: str | None  # status of the site's previous run
 
 
 def _friendly_errors(method: Callable) -> Callable:
@@ -281,6 +299,12 @@ class Archive:
         }
         capture = {k: article[k] for k in ("warc_file", "warc_offset") if article.get(k) is not None}
         row.update(capture)
+        if article.get("etag") or article.get("last_modified"):
+            self.db["http_validators"].upsert(
+                {"url": row["url"], "etag": article.get("etag"), "last_modified": article.get("last_modified"),
+                 "checked": seen},
+                pk="url",
+            )  # fmt: skip
         existing = self._find(row["url"])
         if existing is None:
             row["first_seen"] = seen
@@ -310,6 +334,51 @@ class Archive:
         self.db["articles"].update(article_id, row)
         self._index(article_id, row)
         return "updated"
+
+    @_friendly_errors
+    def touch(self, urls: Iterable[str], run_id: int | None = None, seen: str | None = None) -> int:
+        """Articles the site confirmed unchanged (HTTP 304): ``last_seen`` moves on; returns how many."""
+        touched = 0
+        with self.db.atomic():
+            for url in urls:
+                found = self._find(url)
+                if found is None:
+                    continue
+                self.db["articles"].update(
+                    found[0], {"last_seen": seen or now_iso(), "last_run": run_id, "gone_since": None}
+                )
+                touched += 1
+            if run_id is not None:
+                self.db.execute("UPDATE crawl_runs SET unchanged = unchanged + ? WHERE id = ?", [touched, run_id])
+        return touched
+
+    @_friendly_errors
+    def crawl_state(self, site: str) -> CrawlState:
+        validators = {
+            url: (etag, modified)
+            for url, etag, modified in self.db.execute(
+                "SELECT v.url, v.etag, v.last_modified FROM http_validators v JOIN articles a ON a.url = v.url "
+                "WHERE a.site = ?",
+                [site],
+            )
+        }
+        known = {url for (url,) in self.db.execute("SELECT url FROM articles WHERE site = ?", [site])}
+        known |= {
+            url
+            for (url,) in self.db.execute(
+                "SELECT l.url FROM article_aliases l JOIN articles a ON a.id = l.article_id WHERE a.site = ?", [site]
+            )
+        }
+        full = self.db.execute("SELECT last_full_pass FROM sites WHERE name = ?", [site]).fetchone()
+        last = self.db.execute(
+            "SELECT status FROM crawl_runs WHERE site = ? AND status != 'running' ORDER BY id DESC LIMIT 1", [site]
+        ).fetchone()
+        return CrawlState(validators, known, full[0] if full else None, last[0] if last else None)
+
+    @_friendly_errors
+    def record_full_pass(self, site: str, when: str | None = None) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE sites SET last_full_pass = ? WHERE name = ?", [when or now_iso(), site])
 
     def _find(self, url: str) -> tuple | None:
         """The stored article for ``url``, looked up by its canonical URL, then among known aliases."""

@@ -45,6 +45,10 @@ HOSPITAL_NEWS_WARC_ENABLED = True
 HOSPITAL_NEWS_WARC_DIR = ""
 # Start a new WARC file when the current one would pass this size (bytes); 1 GB is the usual WARC ceiling.
 HOSPITAL_NEWS_WARC_MAX_SIZE = 100 * 1024 * 1024
+# Incremental re-crawls (opt-in): conditional requests; a listing stops paging at a page of archived articles.
+HOSPITAL_NEWS_INCREMENTAL = False
+# ... but walk everything again (a full pass) when the last full pass is older than this many days.
+HOSPITAL_NEWS_FULL_PASS_DAYS = 7
 # Progress lines (one per site every few seconds) for long crawls; off when run under plain `scrapy crawl`.
 EXTENSIONS = {"scraper.progress.Progress": 500}
 HOSPITAL_NEWS_PROGRESS = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
 import traceback
@@ -54,7 +55,12 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # pragma: no cover - shows renderer bugs instead of hanging the client
             traceback.print_exc()
             status, ctype, body = 500, "text/plain; charset=utf-8", b"Internal Server Error\n"
+        etag = f'"{hashlib.sha1(body).hexdigest()[:20]}"' if status == 200 else None
+        if etag and etag in (self.headers.get("If-None-Match") or ""):
+            status, body = 304, b""  # conditional re-crawls: the page has not changed since that ETag
         self.send_response(status)
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for name, value in SERVER_HEADERS[self.site][1]:

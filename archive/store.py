@@ -312,7 +312,8 @@ class Archive:
             self._index(article_id, row)
             self._add_aliases(article_id, row["url"], article.get("aliases") or [], seen)
             return "new"
-        article_id, old_title, old_body, old_hash, _first_seen, old_last_seen = existing
+        article_id, old_title, old_body, _stored_hash, _first_seen, old_last_seen = existing
+        old_hash = content_hash(old_title, old_body)  # from the text itself: a hand-edited body is not "unchanged"
         row["url"] = self.db["articles"].get(article_id)["url"]  # reached through an alias: keep its key
         self._add_aliases(article_id, row["url"], [article["url"], *(article.get("aliases") or [])], seen)
         if old_hash == digest:

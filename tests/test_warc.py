@@ -144,7 +144,7 @@ def test_reextract_restores_an_altered_article_and_keeps_the_version(small_warc_
     db, warc_dir = small_warc_crawl
     conn = sqlite3.connect(db)
     article_id, original = conn.execute("SELECT id, body FROM articles ORDER BY id LIMIT 1").fetchone()
-    conn.execute("UPDATE articles SET body = ?, content_hash = 'x' WHERE id = ?", ["Bài viết bị sửa sai.", article_id])
+    conn.execute("UPDATE articles SET body = ? WHERE id = ?", ["Bài viết bị sửa sai.", article_id])
     conn.commit()
     conn.close()
     result = run_cli("reextract", "--db", str(db), "--warc-dir", str(warc_dir))

@@ -96,9 +96,10 @@ class SiteSpider(scrapy.Spider):
     def parse_listing(self, response: Response, category: Category, page: int):
         """Yield the articles of one listing page, then the listing pages it links to."""
         entries = list(self._listing_entries(response))
-        for url, listed in entries:
+        for href, listed in entries:
+            url = canonical_url(href)  # utm_*, print views ...: one request per article
             headers = self._conditional_headers(url)
-            meta = {"linked_as": url, "warc_metadata": {"hospital-news-listed": listed}}
+            meta = {"linked_as": href, "warc_metadata": {"hospital-news-listed": listed}}
             if headers:
                 meta["handle_httpstatus_list"] = [304]  # "not modified" comes to parse_article, not on_error
             yield response.follow(
@@ -142,7 +143,7 @@ class SiteSpider(scrapy.Spider):
             for href in item.css(rules.link).css("::attr(href)").getall():
                 url = response.urljoin(href)
                 if self._on_site(url) and self.profile.is_article_url(url):
-                    yield canonical_url(url), listed  # utm_*, print views ...: one request per article
+                    yield url, listed
 
     def _listing_pages(self, response: Response):
         rules = self.profile.listing

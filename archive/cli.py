@@ -100,6 +100,17 @@ def check_writable(db: Path) -> None:
             raise ArchiveError(describe_sqlite_error(db, exc)) from None
 
 
+def check_warc_dir(folder: Path) -> None:
+    """Fail fast, before any fetching, when the raw captures could not be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ArchiveError(f"{folder}: cannot write WARC files there ({exc.strerror})") from None
+
+
 def run_and_report(
     profiles: list[Profile],
     db: Path,
@@ -112,12 +123,16 @@ def run_and_report(
     from scraper.runner import build_settings, run_crawls
 
     check_writable(db)
+    warc_dir = warc_dir or Path(overrides.get("HOSPITAL_NEWS_WARC_DIR") or default_warc_dir(db))
+    capture = overrides.get("HOSPITAL_NEWS_WARC_ENABLED", "True").lower() not in ("false", "0", "no", "off")
+    if capture:
+        check_warc_dir(warc_dir)
     log_file = None if verbose else db.with_name(db.stem + "-crawl.log")
     click.echo(f"Crawling {', '.join(p.name for p in profiles)} into {db}", err=True)
     if log_file:
         click.echo(f"Scrapy log: {log_file}", err=True)
+    click.echo(f"Raw pages (WARC): {warc_dir if capture else 'not captured'}", err=True)
     settings = build_settings(db, overrides, log_file=log_file, warc_dir=warc_dir)
-    click.echo(f"Raw pages (WARC): {settings.get('HOSPITAL_NEWS_WARC_DIR') or default_warc_dir(db)}", err=True)
     results = run_crawls(profiles, settings, base_urls)
     failed = []
     for result in results:

@@ -189,3 +189,13 @@ def test_a_gzip_encoded_page_is_stored_as_received_and_read_back_decoded(tmp_pat
         assert record.http_headers.get_header("Connection") is None
         assert record.raw_stream.read() == response.body  # the bytes as they came over the wire
     assert warcio_check(tmp_path).returncode == 0
+
+
+def test_unwritable_warc_dir_is_refused_before_fetching(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("tệp thường, không phải thư mục", encoding="utf-8")
+    result = run_cli("crawl", "omon", "--db", str(tmp_path / "a.db"), "--warc-dir", str(blocker / "warc"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "cannot write WARC files" in errors[0]
+    assert "Crawling" not in result.stderr  # refused before anything was fetched

@@ -73,24 +73,62 @@ def _title_candidates(root):
     yield from root.iter("h2")
 
 
-def find_title(root: lxml.html.HtmlElement, selector: str | None = None) -> str | None:
-    """The article's own title, not the site name that old CMSs put in <title>."""
+def find_title(
+    root: lxml.html.HtmlElement, selector: str | None = None, avoid: frozenset[str] = frozenset()
+) -> str | None:
+    """The article's own title, not the site name that old CMSs put in <title>.
+
+    ``avoid``: texts learned to be the site's name rather than a title (see ``sitelearn``).
+    """
     title = first_text(root, selector)
     if title:
         return title
     page_title = clean_text(root.findtext(".//title"))
     site_name = _meta(root, "og:site_name")
     og_title = _meta(root, "og:title", "twitter:title")
-    if og_title and og_title not in (site_name, page_title) or og_title and not page_title:
+    if og_title and og_title not in avoid and (og_title not in (site_name, page_title) or not page_title):
         return og_title
     for candidate in _title_candidates(root):
         text = element_text(candidate)
-        if len(text) >= 10 and text != site_name and not _in_template(candidate):
+        if len(text) >= 10 and text != site_name and text not in avoid and not _in_template(candidate):
             return text
+    before = _title_before_content(root, avoid | {site_name or "", page_title})
+    if before:
+        return before
     if page_title:
         parts = _TITLE_SEPARATORS.split(page_title)
         return max(parts, key=len)
     return og_title
+
+
+_TITLE_TAGS = ("b", "strong", "font", "td", "div", "span", "p", "h3", "h4")
+
+
+def _title_before_content(root, avoid: set[str] | frozenset[str]) -> str | None:
+    """The last bold-ish, link-free short text before the content block: legacy layouts set the title so.
+
+    Used only when no <h1>, og:title or title-named element exists (table layouts whose <title> is the portal
+    name); the learned site name (``avoid``) is skipped.
+    """
+    from .locate import locate_content
+
+    content = locate_content(root)
+    stop = {content, *content.iterancestors()}
+    found = None
+    for element in root.iter(*_TITLE_TAGS):
+        if element in stop and element is content:
+            break
+        if element is content or content in set(element.iterancestors()):
+            break
+        if element in stop or element.find(".//a") is not None or _in_template(element):
+            continue
+        bold = element.tag in ("b", "strong", "h3", "h4") or "bold" in (element.get("style") or "").lower()
+        if not bold:
+            continue
+        text = element_text(element)
+        if 15 <= len(text) <= 300 and text not in avoid and not find_full_date(text[:40]):
+            found = text
+    return found
 
 
 def _date_from_meta(root) -> FoundDate | None:
@@ -123,6 +161,28 @@ def _date_near_title(root) -> FoundDate | None:
     return None
 
 
+_DATE_ONLY_LINE = re.compile(
+    r"^[(\[]?\s*(?:(?:ngày đăng|đăng ngày|cập nhật(?: lúc)?|ngày cập nhật|thời gian đăng)\s*:?\s*)?"
+    r"(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?[\d/:.\s\-–h]+(?:am|pm|sa|ch)?\s*[)\]]?$",
+    re.IGNORECASE,
+)
+
+
+def _date_line(root) -> FoundDate | None:
+    """A short line that is only a date ("(12/7/2019)", "Cập nhật: 15/07/2024 09:41") outside the template.
+
+    The first one in the page wins: legacy layouts write it just under the title, before the body.
+    """
+    for element in root.iter("span", "div", "p", "td", "font", "small", "em", "i"):
+        text = clean_text(element.text_content())
+        if not text or len(text) > 60 or not _DATE_ONLY_LINE.match(text) or _in_template(element):
+            continue
+        found = find_full_date(text)
+        if found:
+            return found
+    return None
+
+
 def find_stated_date(root: lxml.html.HtmlElement, selector: str | None) -> FoundDate | None:
     """The date the page states for itself: the profile's element, meta tags, <time>, a date-ish element.
 
@@ -130,7 +190,7 @@ def find_stated_date(root: lxml.html.HtmlElement, selector: str | None) -> Found
     """
     text = first_text(root, selector)
     found = find_full_date(text) if text else None
-    return found or _date_from_meta(root) or _date_near_title(root)
+    return found or _date_from_meta(root) or _date_near_title(root) or _date_line(root)
 
 
 def find_lead_date(lead: list[str], context_text: str, listed: str | None) -> FoundDate | None:

@@ -12,14 +12,23 @@ from urllib.parse import unquote, urlsplit
 from .images import image_for
 from .render import BaseRenderer
 from .render_baclieu import BacLieuRenderer
+from .render_nuiben import NuiBenRenderer
 from .render_omon import OMonRenderer
+from .render_songxanh import SongXanhRenderer
 from .sites import SITES
 
-RENDERERS: dict[str, type[BaseRenderer]] = {"baclieu": BacLieuRenderer, "omon": OMonRenderer}
+RENDERERS: dict[str, type[BaseRenderer]] = {
+    "baclieu": BacLieuRenderer,
+    "omon": OMonRenderer,
+    "songxanh": SongXanhRenderer,
+    "nuiben": NuiBenRenderer,
+}
 
 SERVER_HEADERS = {
     "baclieu": ("nginx", [("X-Powered-By", "PHP/7.4.33")]),
     "omon": ("Microsoft-IIS/8.5", [("X-AspNet-Version", "4.0.30319"), ("X-Powered-By", "ASP.NET")]),
+    "songxanh": ("Apache", [("X-Powered-By", "PHP/8.1.27"), ("Link", '</wp-json/>; rel="https://api.w.org/"')]),
+    "nuiben": ("Microsoft-IIS/6.0", [("X-Powered-By", "ASP.NET")]),
 }
 
 ROBOTS = "User-agent: *\nAllow: /\n"
@@ -72,7 +81,9 @@ class _Handler(BaseHTTPRequestHandler):
             if image is not None:
                 return 200, image[0], image[1]
         status, html = self.renderer.route(path, parts.query)
-        return status, "text/html; charset=utf-8", html.encode("utf-8")
+        # Legacy servers name no charset in the header: the page's own <meta> is all a client gets.
+        ctype = "text/html; charset=utf-8" if self.renderer.charset == "utf-8" else "text/html"
+        return status, ctype, self.renderer.encode(html)
 
 
 class MirrorServer:

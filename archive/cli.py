@@ -240,6 +240,29 @@ def sites_list(sites_dir) -> None:
         click.echo(f"{profile.name}\t{state}\t{profile.hospital} ({profile.province})\t{profile.base_url}\t{party}")
 
 
+@sites.command("add")
+@click.argument("url")
+@click.option("--name", help="Site name for the profile (default: from the host name).")
+@sites_dir_option
+@click.option("--force", is_flag=True, help="Replace a profile of the same name.")
+def sites_add(url, name, sites_dir, force) -> None:
+    """Detect a site's Party news from its home URL and write its profile.
+
+    Finds the Party category by its wording, the other news categories, the article URL pattern, the
+    listing pagination and the site's repeated template, then writes NAME.toml (editable by hand).
+
+    \b
+    Example:
+        hospital-news sites add https://bvdkbaclieu.vn --name baclieu --sites-dir ./my-sites
+        hospital-news crawl baclieu --sites-dir ./my-sites --db archive.db
+    """
+    from scraper.onboard import add_site, report
+
+    found, path = add_site(url, name, sites_dir, force)
+    for line in report(found, path):
+        click.echo(line)
+
+
 # -- demo ----------------------------------------------------------------------------------------------
 
 

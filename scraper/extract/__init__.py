@@ -51,7 +51,7 @@ def extract_article(
     strip_scripts(root)
     rules = profile.article if profile else None
     context_text = template_text(root)
-    title = find_title(root, rules.title if rules else None, avoid=template.not_titles)
+    title = find_title(root, rules.title if rules else None, avoid=template.not_titles, use_page_title=False)
     stated = find_stated_date(root, rules.date if rules else None)
 
     matches = root.cssselect(rules.body) if rules and rules.body else []
@@ -61,6 +61,8 @@ def extract_article(
     remove_template_containers(root, keep=content)
     if content is None:
         content = locate_content(root)
+    if title is None:
+        title = find_title(root, None, template.not_titles, content)
     remove_link_lists(content)
     body = read_body(content, url, title, template.lines)
 

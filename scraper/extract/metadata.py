@@ -74,11 +74,17 @@ def _title_candidates(root):
 
 
 def find_title(
-    root: lxml.html.HtmlElement, selector: str | None = None, avoid: frozenset[str] = frozenset()
+    root: lxml.html.HtmlElement,
+    selector: str | None = None,
+    avoid: frozenset[str] = frozenset(),
+    content: lxml.html.HtmlElement | None = None,
+    use_page_title: bool = True,
 ) -> str | None:
     """The article's own title, not the site name that old CMSs put in <title>.
 
-    ``avoid``: texts learned to be the site's name rather than a title (see ``sitelearn``).
+    ``avoid``: texts learned to be the site's name rather than a title (see ``sitelearn``). ``content``: the
+    located content block, whose nearest bold line before it is a title on table layouts. Without
+    ``use_page_title`` the weak sources (<title>, a lone og:title) give None, for a second call with ``content``.
     """
     title = first_text(root, selector)
     if title:
@@ -92,9 +98,12 @@ def find_title(
         text = element_text(candidate)
         if len(text) >= 10 and text != site_name and text not in avoid and not _in_template(candidate):
             return text
-    before = _title_before_content(root, avoid | {site_name or "", page_title})
-    if before:
-        return before
+    if content is not None:
+        before = title_before_content(root, content, avoid | {site_name or "", page_title})
+        if before:
+            return before
+    if not use_page_title:
+        return None
     if page_title:
         parts = _TITLE_SEPARATORS.split(page_title)
         return max(parts, key=len)
@@ -104,20 +113,15 @@ def find_title(
 _TITLE_TAGS = ("b", "strong", "font", "td", "div", "span", "p", "h3", "h4")
 
 
-def _title_before_content(root, avoid: set[str] | frozenset[str]) -> str | None:
-    """The last bold-ish, link-free short text before the content block: legacy layouts set the title so.
+def title_before_content(root, content, avoid: set[str] | frozenset[str]) -> str | None:
+    """The last bold, link-free short text before the content block: legacy layouts set the title so.
 
     Used only when no <h1>, og:title or title-named element exists (table layouts whose <title> is the portal
     name); the learned site name (``avoid``) is skipped.
     """
-    from .locate import locate_content
-
-    content = locate_content(root)
     stop = {content, *content.iterancestors()}
     found = None
     for element in root.iter(*_TITLE_TAGS):
-        if element in stop and element is content:
-            break
         if element is content or content in set(element.iterancestors()):
             break
         if element in stop or element.find(".//a") is not None or _in_template(element):
@@ -126,7 +130,7 @@ def _title_before_content(root, avoid: set[str] | frozenset[str]) -> str | None:
         if not bold:
             continue
         text = element_text(element)
-        if 15 <= len(text) <= 300 and text not in avoid and not find_full_date(text[:40]):
+        if 15 <= len(text) <= 300 and text not in avoid and not _DATE_ONLY_LINE.match(text):
             found = text
     return found
 
@@ -151,7 +155,7 @@ def _date_near_title(root) -> FoundDate | None:
     """A full date in a small date-ish element outside the template (e.g. "Cập nhật: 15/07/2024 09:41")."""
     for element in root.iter("span", "div", "p", "time", "small", "em", "i", "td"):
         names = f"{element.get('class', '')} {element.get('id', '')}"
-        if not _DATE_CLASS.search(names) or _in_template(element):
+        if not _DATE_CLASS.search(names) or _in_template(element) or _in_link_list(element):
             continue
         text = clean_text(element.text_content())
         if len(text) <= 80:
@@ -168,6 +172,12 @@ _DATE_ONLY_LINE = re.compile(
 )
 
 
+def _in_link_list(element) -> bool:
+    """True for the date of an entry in a list of other articles (its parent also holds their links)."""
+    parent = element.getparent()
+    return parent is not None and parent.find(".//a[@href]") is not None
+
+
 def _date_line(root) -> FoundDate | None:
     """A short line that is only a date ("(12/7/2019)", "Cập nhật: 15/07/2024 09:41") outside the template.
 
@@ -176,6 +186,8 @@ def _date_line(root) -> FoundDate | None:
     for element in root.iter("span", "div", "p", "td", "font", "small", "em", "i"):
         text = clean_text(element.text_content())
         if not text or len(text) > 60 or not _DATE_ONLY_LINE.match(text) or _in_template(element):
+            continue
+        if _in_link_list(element):
             continue
         found = find_full_date(text)
         if found:

@@ -97,9 +97,7 @@ def learn_template(pages: Iterable[tuple[bytes | str, str]]) -> SiteTemplate:
     if count < _MIN_PAGES:
         return SiteTemplate()
     needed = max(2, math.ceil(_MIN_SHARE * count))
-    # A repeated closing line is the site's note, unless it reads like an author/unit ("Văn phòng Đảng ủy").
-    lines = {
-        line for line, n in line_pages.items() if n >= needed and (line not in authors or not looks_like_byline(line))
-    }
+    # A repeated line is the site's, unless it reads like an author/unit ("Văn phòng Đảng ủy" closes many).
+    lines = {line for line, n in line_pages.items() if n >= needed and not looks_like_byline(line)}
     not_titles = {title for title, n in titles.items() if n >= needed}
     return SiteTemplate(frozenset(lines), frozenset(not_titles))

@@ -16,9 +16,12 @@ def ours_generic(page: GoldPage) -> dict:
     return extract_article(page.html, page.url)
 
 
-def ours_learned(templates: dict[str, SiteTemplate]) -> Extractor:
+def ours_learned(templates: dict[str, SiteTemplate], *, with_listing: bool = False) -> Extractor:
+    """Ours with the site's learned template; ``with_listing`` adds the listing date, as in a crawl."""
+
     def run(page: GoldPage) -> dict:
-        return extract_article(page.html, page.url, template=templates.get(page.site))
+        listed = page.listed if with_listing else None
+        return extract_article(page.html, page.url, template=templates.get(page.site), listed=listed)
 
     return run
 

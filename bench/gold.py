@@ -21,6 +21,7 @@ class GoldPage:
     published: str | None
     author: str | None
     paragraphs: list[str]
+    listed: str  # the date the listing shows beside the article: what a crawl knows, a single page does not
     captions: list[str] = field(default_factory=list)
 
     @property
@@ -52,6 +53,7 @@ def fetch_gold(sites: list[str] | None = None) -> tuple[list[GoldPage], dict]:
                     published=article["published"],
                     author=article["author"],
                     paragraphs=article["paragraphs"],
+                    listed=article["listed"],
                     captions=[image["caption"] for image in article["images"] if image["caption"]],
                 )
             )

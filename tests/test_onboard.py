@@ -111,3 +111,43 @@ def free_port_url():
     from .conftest import free_port
 
     return f"http://127.0.0.1:{free_port()}/"
+
+
+@pytest.fixture
+def site_without_party_news():
+    """A loopback site whose home page lists news but names no Party category."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    items = "".join(
+        f'<li><a href="/tin/{i}.html">Bệnh viện tổ chức tập huấn chuyên môn đợt {i}</a></li>' for i in range(6)
+    )
+    page = (
+        "<html><head><title>Trung tâm Y tế</title></head>"
+        f'<body><a href="/tin">Tin tức</a><ul>{items}</ul></body></html>'
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - stdlib naming
+            body = page.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_sites_add_says_when_no_party_category_is_found(tmp_path, site_without_party_news):
+    result = run_cli("sites", "add", site_without_party_news, "--name", "ttyt", "--sites-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: no Party news category found") and result.stderr.count("\n") == 1
+    assert not (tmp_path / "ttyt.toml").exists()

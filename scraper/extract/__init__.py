@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .body import read_body
 from .clean import parse, remove_link_lists, remove_selectors, remove_template_containers, strip_scripts
+from .dates import date_in_url
 from .encoding import decode_html
 from .locate import locate_content
 from .metadata import find_canonical, find_lead_date, find_stated_date, find_title, first_text, template_text
@@ -67,7 +68,7 @@ def extract_article(
     body = read_body(content, url, title, template.lines)
 
     author = first_text(root, rules.author) if rules and rules.author else None
-    published = stated or find_lead_date(body.paragraphs, context_text, listed)
+    published = stated or find_lead_date(body.paragraphs, context_text, listed or date_in_url(url))
     hosts = {profile.host} if profile else set()
     return {
         "title": title or None,

@@ -225,12 +225,23 @@ def find_lead_date(lead: list[str], context_text: str, listed: str | None) -> Fo
 
 
 def template_text(root: lxml.html.HtmlElement) -> str:
-    """Text of the template blocks (related lists, sidebars): read for date context before they are removed."""
-    return " ".join(
-        element.text_content()
-        for element in root.iter("div", "ul", "table", "aside", "section", "td")
-        if is_template_container(f"{element.get('class', '')} {element.get('id', '')}")
-    )
+    """Text of the template blocks (related lists, sidebars): read for date context before they are removed.
+
+    Blocks named as template by class/id, and lists of links whatever their name ("Các tin khác" in a bare <td>).
+    """
+    parts = []
+    for element in root.iter("div", "ul", "table", "aside", "section", "td"):
+        if is_template_container(f"{element.get('class', '')} {element.get('id', '')}") or _is_link_list(element):
+            parts.append(element.text_content())
+    return " ".join(parts)
+
+
+def _is_link_list(element) -> bool:
+    links = [a for a in element.iter("a") if a.get("href")]
+    if len(links) < 3:
+        return False
+    text = " ".join(element.text_content().split())
+    return bool(text) and sum(len(" ".join(a.text_content().split())) for a in links) >= 0.5 * len(text)
 
 
 def find_canonical(root: lxml.html.HtmlElement, url: str, allowed_hosts: set[str]) -> str:

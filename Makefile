@@ -30,4 +30,4 @@ bench: venv
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache archive.db archive.db-wal archive.db-shm
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache archive.db archive.db-wal archive.db-shm archive-warc archive-crawl.log

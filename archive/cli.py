@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from archive.export import DEFAULT_COLUMNS, FORMATS, article_rows, write_rows
-from archive.store import Archive, ArchiveError
+from archive.store import Archive, ArchiveError, default_warc_dir
 from scraper.profiles import Profile, ProfileError, load_profile, load_profiles
 
 # Our own mirrors are on loopback: no need to be polite to ourselves.
@@ -49,6 +49,14 @@ sites_dir_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Folder of site profiles (*.toml). Default: the bundled scraper/sites.",
+)
+
+
+warc_dir_option = click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the raw WARC captures. Default: <db stem>-warc/ beside the database.",
 )
 
 
@@ -92,18 +100,39 @@ def check_writable(db: Path) -> None:
             raise ArchiveError(describe_sqlite_error(db, exc)) from None
 
 
+def check_warc_dir(folder: Path) -> None:
+    """Fail fast, before any fetching, when the raw captures could not be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ArchiveError(f"{folder}: cannot write WARC files there ({exc.strerror})") from None
+
+
 def run_and_report(
-    profiles: list[Profile], db: Path, overrides: dict[str, str], base_urls: dict[str, str], verbose: bool
+    profiles: list[Profile],
+    db: Path,
+    overrides: dict[str, str],
+    base_urls: dict[str, str],
+    verbose: bool,
+    warc_dir: Path | None = None,
 ) -> None:
     """Crawl, print one summary line per site, and exit non-zero if any site failed."""
     from scraper.runner import build_settings, run_crawls
 
     check_writable(db)
+    warc_dir = warc_dir or Path(overrides.get("HOSPITAL_NEWS_WARC_DIR") or default_warc_dir(db))
+    capture = overrides.get("HOSPITAL_NEWS_WARC_ENABLED", "True").lower() not in ("false", "0", "no", "off")
+    if capture:
+        check_warc_dir(warc_dir)
     log_file = None if verbose else db.with_name(db.stem + "-crawl.log")
     click.echo(f"Crawling {', '.join(p.name for p in profiles)} into {db}", err=True)
     if log_file:
         click.echo(f"Scrapy log: {log_file}", err=True)
-    settings = build_settings(db, overrides, log_file=log_file)
+    click.echo(f"Raw pages (WARC): {warc_dir if capture else 'not captured'}", err=True)
+    settings = build_settings(db, overrides, log_file=log_file, warc_dir=warc_dir)
     results = run_crawls(profiles, settings, base_urls)
     failed = []
     for result in results:
@@ -148,16 +177,50 @@ def failure_line(result) -> str:
     metavar="SITE=URL",
     help="Fetch SITE from another address (a mirror or copy); articles keep the real URLs.",
 )
+@warc_dir_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr instead of writing it beside DB.")
-def crawl(sites, db, sites_dir, overrides, base_urls, verbose) -> None:
+def crawl(sites, db, sites_dir, overrides, base_urls, warc_dir, verbose) -> None:
     """Crawl SITES (default: every enabled site) into the archive.
+
+    Every response is also kept raw in WARC files (see --warc-dir).
 
     \b
     Example:
         hospital-news crawl baclieu omon --db archive.db -s DOWNLOAD_DELAY=2
+        hospital-news crawl omon --db archive.db --warc-dir /srv/warc
     """
     profiles = _select_profiles(sites, sites_dir)
-    run_and_report(profiles, db, _parse_pairs(overrides, "-s"), _parse_pairs(base_urls, "--base-url"), verbose)
+    pairs = _parse_pairs(overrides, "-s"), _parse_pairs(base_urls, "--base-url")
+    run_and_report(profiles, db, *pairs, verbose, warc_dir=warc_dir)
+
+
+# -- reextract -----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option(exists=True)
+@warc_dir_option
+@sites_dir_option
+def reextract(db, warc_dir, sites_dir) -> None:
+    """Rebuild every article from its raw WARC capture with the current extractors (no network).
+
+    Changed text is saved as a new version; the previous one stays in article_versions.
+
+    \b
+    Example:
+        hospital-news reextract --db archive.db
+        hospital-news reextract --db archive.db --warc-dir /srv/warc
+    """
+    from archive.reextract import reextract_archive
+
+    with Archive(db, create=False) as archive:
+        report = reextract_archive(archive, warc_dir or default_warc_dir(db), sites_dir)
+    for line in report.missing[:10]:
+        click.echo(f"not re-extracted: {line}", err=True)
+    click.echo(
+        f"{report.updated + report.unchanged + report.new} articles re-extracted: {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.missing)} without a readable capture"
+    )
 
 
 # -- serve ---------------------------------------------------------------------------------------------
@@ -238,6 +301,29 @@ def sites_list(sites_dir) -> None:
         state = "enabled" if profile.enabled else "disabled"
         party = ", ".join(c.name for c in profile.party_categories) or "-"
         click.echo(f"{profile.name}\t{state}\t{profile.hospital} ({profile.province})\t{profile.base_url}\t{party}")
+
+
+@sites.command("add")
+@click.argument("url")
+@click.option("--name", help="Site name for the profile (default: from the host name).")
+@sites_dir_option
+@click.option("--force", is_flag=True, help="Replace a profile of the same name.")
+def sites_add(url, name, sites_dir, force) -> None:
+    """Detect a site's Party news from its home URL and write its profile.
+
+    Finds the Party category by its wording, the other news categories, the article URL pattern, the
+    listing pagination and the site's repeated template, then writes NAME.toml (editable by hand).
+
+    \b
+    Example:
+        hospital-news sites add https://bvdkbaclieu.vn --name baclieu --sites-dir ./my-sites
+        hospital-news crawl baclieu --sites-dir ./my-sites --db archive.db
+    """
+    from scraper.onboard import add_site, report
+
+    found, path = add_site(url, name, sites_dir, force)
+    for line in report(found, path):
+        click.echo(line)
 
 
 # -- demo ----------------------------------------------------------------------------------------------

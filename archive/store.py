@@ -3,6 +3,7 @@
 Tables (a contract other tools read):
 - ``articles``: one row per article URL, the newest version;
 - ``article_versions``: earlier versions, kept whenever a re-crawl finds a title or body changed;
+- ``article_aliases``: the other URLs an article was reached through (tracking parameters, print view ...);
 - ``sites``: the profiles known when crawls ran;
 - ``crawl_runs``: one row per crawl of one site;
 - ``articles_fts``: FTS5 over title and body plus diacritic-folded copies (see ``scraper/extract/text.fold``),
@@ -19,6 +20,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,12 @@ class ArchiveError(RuntimeError):
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def default_warc_dir(db_path: str | Path) -> Path:
+    """``archive.db`` → ``archive-warc/`` beside it: raw captures travel with the database they belong to."""
+    db = Path(db_path)
+    return db.with_name(f"{db.stem}-warc")
 
 
 def content_hash(title: str | None, body: str) -> str:
@@ -122,6 +130,38 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_capture_and_aliases(db: Database) -> None:
+    """Where each article's raw capture is, when it went missing from its site, and its other URLs."""
+    articles = db["articles"]
+    articles.add_column("warc_file", str)  # file name inside the WARC folder (default: <db stem>-warc/)
+    articles.add_column("warc_offset", int)  # byte offset of the page's response record in that file
+    articles.add_column("gone_since", str)  # first time the site answered 404/410 for it; NULL while online
+    db["article_aliases"].create(
+        {"url": str, "article_id": int, "first_seen": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_aliases"].create_index(["article_id"])
+
+
+@migrations()
+def m003_incremental(db: Database) -> None:
+    """Validators for conditional re-crawls (ETag, Last-Modified per article URL) and each site's last full pass."""
+    db["http_validators"].create({"url": str, "etag": str, "last_modified": str, "checked": str}, pk="url")
+    db["sites"].add_column("last_full_pass", str)  # when a crawl last walked every listing page and article
+
+
+@dataclass
+class CrawlState:
+    """What an incremental crawl of one site needs to know from the archive before it starts."""
+
+    validators: dict[str, tuple[str | None, str | None]]  # article URL → (ETag, Last-Modified)
+    known: set[str]  # every archived URL of the site, canonical and aliases
+    last_full_pass: str | None
+    last_status: str | None  # status of the site's previous run
+
+
 def _friendly_errors(method: Callable) -> Callable:
     """Turn SQLite's exceptions from a public method into one-line ArchiveErrors."""
 
@@ -186,6 +226,12 @@ class Archive:
 
     @_friendly_errors
     def start_run(self, site: str, trigger: str = "manual") -> int:
+        """Open a run; runs of the site left ``running`` by a killed process are closed as interrupted."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE crawl_runs SET status = 'interrupted', message = ? WHERE site = ? AND status = 'running'",
+                ["the crawl process ended without closing its run (killed?)", site],
+            )
         table = self.db["crawl_runs"]
         table.insert(
             {
@@ -249,18 +295,31 @@ class Archive:
             "fetched_url": article.get("fetched_url"),
             "last_seen": seen,
             "last_run": run_id,
+            "gone_since": None,
         }
-        existing = self.db.execute(
-            "SELECT id, title, body, content_hash, first_seen, last_seen FROM articles WHERE url = ?", [row["url"]]
-        ).fetchone()
+        capture = {k: article[k] for k in ("warc_file", "warc_offset") if article.get(k) is not None}
+        row.update(capture)
+        if article.get("etag") or article.get("last_modified"):
+            self.db["http_validators"].upsert(
+                {"url": row["url"], "etag": article.get("etag"), "last_modified": article.get("last_modified"),
+                 "checked": seen},
+                pk="url",
+            )  # fmt: skip
+        existing = self._find(row["url"])
         if existing is None:
             row["first_seen"] = seen
             article_id = self.db["articles"].insert(row).last_pk
             self._index(article_id, row)
+            self._add_aliases(article_id, row["url"], article.get("aliases") or [], seen)
             return "new"
-        article_id, old_title, old_body, old_hash, _first_seen, old_last_seen = existing
+        article_id, old_title, old_body, _stored_hash, _first_seen, old_last_seen = existing
+        old_hash = content_hash(old_title, old_body)  # from the text itself: a hand-edited body is not "unchanged"
+        row["url"] = self.db["articles"].get(article_id)["url"]  # reached through an alias: keep its key
+        self._add_aliases(article_id, row["url"], [article["url"], *(article.get("aliases") or [])], seen)
         if old_hash == digest:
-            self.db["articles"].update(article_id, {"last_seen": seen, "last_run": run_id})
+            self.db["articles"].update(
+                article_id, {"last_seen": seen, "last_run": run_id, "gone_since": None, **capture}
+            )
             return "unchanged"
         self.db["article_versions"].insert(
             {
@@ -276,6 +335,86 @@ class Archive:
         self.db["articles"].update(article_id, row)
         self._index(article_id, row)
         return "updated"
+
+    @_friendly_errors
+    def touch(self, urls: Iterable[str], run_id: int | None = None, seen: str | None = None) -> int:
+        """Articles the site confirmed unchanged (HTTP 304): ``last_seen`` moves on; returns how many."""
+        touched = 0
+        with self.db.atomic():
+            for url in urls:
+                found = self._find(url)
+                if found is None:
+                    continue
+                self.db["articles"].update(
+                    found[0], {"last_seen": seen or now_iso(), "last_run": run_id, "gone_since": None}
+                )
+                touched += 1
+            if run_id is not None:
+                self.db.execute("UPDATE crawl_runs SET unchanged = unchanged + ? WHERE id = ?", [touched, run_id])
+        return touched
+
+    @_friendly_errors
+    def crawl_state(self, site: str) -> CrawlState:
+        validators = {
+            url: (etag, modified)
+            for url, etag, modified in self.db.execute(
+                "SELECT v.url, v.etag, v.last_modified FROM http_validators v JOIN articles a ON a.url = v.url "
+                "WHERE a.site = ?",
+                [site],
+            )
+        }
+        known = {url for (url,) in self.db.execute("SELECT url FROM articles WHERE site = ?", [site])}
+        known |= {
+            url
+            for (url,) in self.db.execute(
+                "SELECT l.url FROM article_aliases l JOIN articles a ON a.id = l.article_id WHERE a.site = ?", [site]
+            )
+        }
+        full = self.db.execute("SELECT last_full_pass FROM sites WHERE name = ?", [site]).fetchone()
+        last = self.db.execute(
+            "SELECT status FROM crawl_runs WHERE site = ? AND status != 'running' ORDER BY id DESC LIMIT 1", [site]
+        ).fetchone()
+        return CrawlState(validators, known, full[0] if full else None, last[0] if last else None)
+
+    @_friendly_errors
+    def record_full_pass(self, site: str, when: str | None = None) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE sites SET last_full_pass = ? WHERE name = ?", [when or now_iso(), site])
+
+    def _find(self, url: str) -> tuple | None:
+        """The stored article for ``url``, looked up by its canonical URL, then among known aliases."""
+        columns = "id, title, body, content_hash, first_seen, last_seen"
+        found = self.db.execute(f"SELECT {columns} FROM articles WHERE url = ?", [url]).fetchone()
+        if found is None:
+            found = self.db.execute(
+                f"SELECT {columns} FROM articles WHERE id = (SELECT article_id FROM article_aliases WHERE url = ?)",
+                [url],
+            ).fetchone()
+        return found
+
+    def _add_aliases(self, article_id: int, url: str, aliases: Iterable[str], seen: str) -> None:
+        for alias in dict.fromkeys(a for a in aliases if a and a != url):
+            self.db.execute(
+                "INSERT OR IGNORE INTO article_aliases (url, article_id, first_seen) VALUES (?, ?, ?)",
+                [alias, article_id, seen],
+            )
+
+    @_friendly_errors
+    def mark_gone(self, urls: Iterable[str], when: str | None = None) -> int:
+        """Flag the articles at ``urls`` (canonical or alias) as gone from their site; never deletes.
+
+        ``gone_since`` keeps the first time it was seen gone; returns how many articles were newly flagged.
+        """
+        flagged = 0
+        with self.db.atomic():
+            for url in urls:
+                found = self._find(url)
+                if found is not None:
+                    flagged += self.db.execute(
+                        "UPDATE articles SET gone_since = ? WHERE id = ? AND gone_since IS NULL",
+                        [when or now_iso(), found[0]],
+                    ).rowcount
+        return flagged
 
     def _index(self, article_id: int, row: dict[str, Any]) -> None:
         title, body = row.get("title") or "", row["body"]

@@ -23,6 +23,28 @@ class Article:
     fetched_at: str = ""
     http_status: int = 200
     date_partial: bool = False
+    aliases: list[str] = field(default_factory=list)  # other URLs that led to this page (before redirects ...)
+    warc_file: str | None = None  # raw capture of the page: file in the WARC folder ...
+    warc_offset: int | None = None  # ... and offset of its response record
+    etag: str | None = None  # validators for the next crawl's conditional request
+    last_modified: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Gone:
+    """An archived article's URL that the site now answers 404 or 410: flag it, never delete it."""
+
+    url: str  # canonical URL on the real site
+    status: int
+    seen_at: str
+
+
+@dataclass
+class Unchanged:
+    """An archived article the site answered 304 Not Modified for: seen again, nothing to re-extract."""
+
+    url: str
+    seen_at: str

@@ -13,7 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from archive.store import Archive
-from scraper.items import Article
+from scraper.items import Article, Gone, Unchanged
 
 _TEXT_FIELDS = ("title", "body", "author", "category")
 
@@ -21,7 +21,9 @@ _TEXT_FIELDS = ("title", "body", "author", "category")
 class ValidatePipeline:
     """Drop items that could not be archived meaningfully; insist on NFC for every text field."""
 
-    def process_item(self, item: Article) -> Article:
+    def process_item(self, item: Article | Gone | Unchanged) -> Article | Gone | Unchanged:
+        if isinstance(item, Gone | Unchanged):
+            return item
         if not item.body.strip():
             raise DropItem(f"empty body: {item.url}")
         for name in _TEXT_FIELDS:
@@ -41,6 +43,7 @@ class ArchivePipeline:
         self.trigger = trigger
         self.stats = crawler.stats
         self.buffer: list[dict[str, Any]] = []
+        self.touched: list[str] = []  # URLs confirmed unchanged by a 304
         self.archive: Archive | None = None
         self.run_id: int | None = None
 
@@ -64,13 +67,26 @@ class ArchivePipeline:
         self.run_id = self.archive.start_run(spider.profile.name, self.trigger)
         spider.run_id = self.run_id
 
-    def process_item(self, item: Article) -> Article:
+    def process_item(self, item: Article | Gone | Unchanged) -> Article | Gone | Unchanged:
+        if isinstance(item, Unchanged):
+            self.touched.append(item.url)
+            if len(self.touched) >= self.batch_size:
+                self.flush()
+            return item
+        if isinstance(item, Gone):
+            self.flush()  # an article saved in this run's buffer must exist before it can be flagged
+            flagged = self.archive.mark_gone([item.url], item.seen_at) if self.archive else 0
+            self.stats.inc_value("hospital_news/gone", flagged)
+            return item
         self.buffer.append(item.to_dict())
         if len(self.buffer) >= self.batch_size:
             self.flush()
         return item
 
     def flush(self) -> None:
+        if self.touched and self.archive is not None:
+            self.stats.inc_value("hospital_news/unchanged", self.archive.touch(self.touched, self.run_id))
+            self.touched.clear()
         if not self.buffer or self.archive is None:
             return
         counts = self.archive.save_articles(self.buffer, self.run_id)
@@ -94,6 +110,8 @@ class ArchivePipeline:
         spider.run_row = self.archive.finish_run(
             self.run_id, status=status, pages=pages, errors=errors, message=message
         )
+        if status == "ok" and getattr(spider, "full_pass", True):
+            self.archive.record_full_pass(spider.profile.name)
         self.archive.close()
         self.archive = None
 

@@ -35,6 +35,7 @@ def build_settings(
     *,
     progress: bool = True,
     log_file: Path | None = None,
+    warc_dir: Path | None = None,
 ) -> Settings:
     """Project settings, then the archive path, then ``-s NAME=VALUE`` overrides (which win).
 
@@ -47,6 +48,8 @@ def build_settings(
     settings.set("HOSPITAL_NEWS_PROGRESS", progress, priority="cmdline")
     if log_file is not None:
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
+    if warc_dir is not None:
+        settings.set("HOSPITAL_NEWS_WARC_DIR", str(warc_dir), priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings

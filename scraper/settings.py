@@ -37,6 +37,18 @@ ITEM_PIPELINES = {
 HOSPITAL_NEWS_DB = "archive.db"
 HOSPITAL_NEWS_BATCH_SIZE = 50
 HOSPITAL_NEWS_TRIGGER = "manual"
+# Raw capture: every response (listings, articles, images, errors) goes to WARC files, next to the downloader.
+DOWNLOADER_MIDDLEWARES = {"scraper.warc.WarcCaptureMiddleware": 950}
+# Capture on by default: the archive keeps the pages themselves, not only what the extractors made of them.
+HOSPITAL_NEWS_WARC_ENABLED = True
+# Folder of the .warc.gz files; empty means "<db stem>-warc/" beside HOSPITAL_NEWS_DB.
+HOSPITAL_NEWS_WARC_DIR = ""
+# Start a new WARC file when the current one would pass this size (bytes); 1 GB is the usual WARC ceiling.
+HOSPITAL_NEWS_WARC_MAX_SIZE = 100 * 1024 * 1024
+# Incremental re-crawls (opt-in): conditional requests; a listing stops paging at a page of archived articles.
+HOSPITAL_NEWS_INCREMENTAL = False
+# ... but walk everything again (a full pass) when the last full pass is older than this many days.
+HOSPITAL_NEWS_FULL_PASS_DAYS = 7
 # Progress lines (one per site every few seconds) for long crawls; off when run under plain `scrapy crawl`.
 EXTENSIONS = {"scraper.progress.Progress": 500}
 HOSPITAL_NEWS_PROGRESS = False

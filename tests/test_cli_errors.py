@@ -114,7 +114,7 @@ def test_bad_setting_override(tmp_path):
 
 
 def test_help_for_every_command():
-    for command in (["crawl"], ["serve"], ["export"], ["sites", "list"], ["demo"]):
+    for command in (["crawl"], ["reextract"], ["serve"], ["export"], ["sites", "list"], ["demo"]):
         result = run_cli(*command, "--help")
         assert result.returncode == 0 and "Example:" in result.stdout, command
     assert (ROOT / "README.md").exists()

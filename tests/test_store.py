@@ -97,3 +97,30 @@ def test_a_locked_archive_is_reported(tmp_path):
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_other_urls_of_an_article_are_kept_as_aliases_not_rows(archive):
+    tracked = ARTICLE["url"] + "?utm_source=zalo"
+    archive.save_articles([{**ARTICLE, "aliases": [tracked]}])
+    assert archive.save_articles([{**ARTICLE, "url": tracked}]) == {"new": 0, "updated": 0, "unchanged": 1}
+    assert archive.count() == 1
+    aliases = archive.db.execute("SELECT url, article_id FROM article_aliases").fetchall()
+    assert aliases == [(tracked, 1)]
+
+
+def test_gone_flag_keeps_the_article_and_clears_when_it_returns(archive):
+    archive.save_articles([ARTICLE])
+    assert archive.mark_gone([ARTICLE["url"]], "2026-01-02T00:00:00Z") == 1
+    assert archive.mark_gone([ARTICLE["url"]], "2026-02-01T00:00:00Z") == 0  # the first sighting is kept
+    assert archive.mark_gone(["https://bvdkbaclieu.vn/khong-co.html"]) == 0
+    row = archive.db.execute("SELECT gone_since, body FROM articles").fetchone()
+    assert row == ("2026-01-02T00:00:00Z", ARTICLE["body"])
+    archive.save_articles([ARTICLE])
+    assert archive.db.execute("SELECT gone_since FROM articles").fetchone()[0] is None
+
+
+def test_a_run_left_running_by_a_killed_process_is_closed_by_the_next(archive):
+    first = archive.start_run("baclieu")
+    archive.start_run("baclieu")
+    status, message = archive.db.execute("SELECT status, message FROM crawl_runs WHERE id = ?", [first]).fetchone()
+    assert status == "interrupted" and "killed" in message

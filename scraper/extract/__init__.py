@@ -13,10 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .body import read_body
-from .clean import parse, remove_selectors, remove_template_containers, strip_scripts
+from .clean import parse, remove_link_lists, remove_selectors, remove_template_containers, strip_scripts
+from .dates import date_in_url
 from .encoding import decode_html
 from .locate import locate_content
 from .metadata import find_canonical, find_lead_date, find_stated_date, find_title, first_text, template_text
+from .sitelearn import SiteTemplate, template_for_profile
 from .text import join_paragraphs
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ def extract_article(
     *,
     listed: str | None = None,
     header_charset: str | None = None,
+    template: SiteTemplate | None = None,
 ) -> dict[str, Any]:
     """Extract one article page.
 
@@ -39,14 +42,17 @@ def extract_article(
     None), ``author``, ``images`` (``src``, ``caption``, ``after_paragraph``), plus ``paragraphs``,
     ``canonical_url`` and ``date_partial`` (True when the year was completed from context). ``listed`` is
     the date a listing page showed for this article: context for dates written without a year.
-    With ``profile=None`` this is the generic single-page path.
+    With ``profile=None`` this is the generic single-page path. ``template`` is what repeats across the site's
+    pages (see ``sitelearn``); by default it is read from beside the profile file, when there is one.
     """
+    if template is None:
+        template = template_for_profile(profile.path if profile else None)
     text = decode_html(html, header_charset)
     root = parse(text)
     strip_scripts(root)
     rules = profile.article if profile else None
     context_text = template_text(root)
-    title = find_title(root, rules.title if rules else None)
+    title = find_title(root, rules.title if rules else None, avoid=template.not_titles, use_page_title=False)
     stated = find_stated_date(root, rules.date if rules else None)
 
     matches = root.cssselect(rules.body) if rules and rules.body else []
@@ -56,10 +62,13 @@ def extract_article(
     remove_template_containers(root, keep=content)
     if content is None:
         content = locate_content(root)
-    body = read_body(content, url, title)
+    if title is None:
+        title = find_title(root, None, template.not_titles, content)
+    remove_link_lists(content)
+    body = read_body(content, url, title, template.lines)
 
     author = first_text(root, rules.author) if rules and rules.author else None
-    published = stated or find_lead_date(body.paragraphs, context_text, listed)
+    published = stated or find_lead_date(body.paragraphs, context_text, listed or date_in_url(url))
     hosts = {profile.host} if profile else set()
     return {
         "title": title or None,

@@ -178,6 +178,11 @@ def _blocks(root, base_url: str) -> list[Block]:
     return blocks
 
 
+def looks_like_byline(text: str) -> bool:
+    """True when a line starts like an author or unit credit ("Tin, ảnh: ...", "Văn phòng Đảng ủy")."""
+    return bool(_AUTHOR_START.match(text)) and len(text) <= _MAX_AUTHOR_CHARS and "@" not in text
+
+
 def _looks_like_caption(block: Block) -> bool:
     # Right-aligned is how the closing author line is set, never a caption.
     return (
@@ -196,9 +201,20 @@ def _looks_like_author(block: Block) -> bool:
     return styled or bool(_AUTHOR_START.match(text)) and len(text.split()) <= 12
 
 
-def read_body(root: lxml.html.HtmlElement, base_url: str, title: str | None = None) -> Body:
-    """Split a content element into body paragraphs, captioned images and the author line."""
-    blocks = [b for b in _blocks(root, base_url) if b.images or not is_template_line(b.text)]
+def read_body(
+    root: lxml.html.HtmlElement,
+    base_url: str,
+    title: str | None = None,
+    template_lines: frozenset[str] = frozenset(),
+) -> Body:
+    """Split a content element into body paragraphs, captioned images and the author line.
+
+    ``template_lines`` are lines learned as the site's template; they go before the author is looked for,
+    since a site's closing note often follows the author line.
+    """
+    blocks = [
+        b for b in _blocks(root, base_url) if b.images or not (is_template_line(b.text) or b.text in template_lines)
+    ]
     if title:
         blocks = [b for b in blocks if b.text != title]
     images: list[dict] = []

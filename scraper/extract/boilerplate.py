@@ -25,6 +25,9 @@ CONTAINER_PATTERN = re.compile(
 LINE_PATTERNS = [
     r"tin cùng loại",
     r"tin liên quan",
+    r"bài viết liên quan",
+    r"các bài viết khác",
+    r"các tin đã đưa",
     r"các tin khác",
     r"tin khác",
     r"tin xem nhiều",

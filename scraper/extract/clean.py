@@ -59,6 +59,27 @@ def remove_template_containers(root: lxml.html.HtmlElement, keep: lxml.html.Html
             _remove(element)
 
 
+_LIST_CONTAINERS = ("div", "ul", "ol", "section", "table", "aside", "nav")
+
+
+def remove_link_lists(content: lxml.html.HtmlElement) -> None:
+    """Remove blocks inside the content that are mostly links to other pages (related posts, "Các tin khác").
+
+    Plugins and old templates put these lists inside the content block under class names no list knows
+    (``jp-relatedposts``, ``td6``); an article paragraph is almost never mostly link text.
+    """
+    for element in list(content.iter(*_LIST_CONTAINERS)):
+        if element is content or element.getparent() is None:
+            continue
+        links = [a for a in element.iter("a") if a.get("href") and (a.text_content() or "").strip()]
+        if len(links) < 2 or element.find(".//img") is not None:
+            continue
+        text = " ".join(element.text_content().split())
+        link_text = sum(len(" ".join(a.text_content().split())) for a in links)
+        if text and link_text / len(text) >= 0.6:
+            _remove(element)
+
+
 def _remove(element) -> None:
     """Remove an element but keep its tail text attached to the document."""
     parent = element.getparent()

@@ -146,3 +146,16 @@ def parse_iso(value: str | None) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)")
+
+
+def date_in_url(url: str) -> str | None:
+    """The date of a WordPress-style permalink (``/2024/07/12/slug/``) as ISO, else None.
+
+    It is the day the post went up, so like a listing date it completes the year of "Sáng 22/5".
+    """
+    match = _URL_DATE.search(url.split("?")[0])
+    found = _make(int(match[1]), int(match[2]), int(match[3])) if match else None
+    return found.isoformat() if found else None

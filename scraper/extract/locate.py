@@ -24,8 +24,8 @@ def locate_content(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     """The element most likely to hold the article body (``<body>`` when nothing stands out)."""
     scores: dict = {}
     for element in root.iter(*_PARAGRAPH_TAGS):
-        if element.tag != "p" and any(child.tag in _PARAGRAPH_TAGS for child in element):
-            continue  # only leaf blocks vote; containers are what they vote for
+        if element.tag != "p" and any(True for _ in element.iterdescendants(*_PARAGRAPH_TAGS, "table")):
+            continue  # only leaf blocks vote; containers (also a layout cell holding tables) are voted for
         text = clean_text(element.text_content())
         if len(text) < _MIN_CHARS or _link_density(element) > 0.5:
             continue

@@ -73,24 +73,66 @@ def _title_candidates(root):
     yield from root.iter("h2")
 
 
-def find_title(root: lxml.html.HtmlElement, selector: str | None = None) -> str | None:
-    """The article's own title, not the site name that old CMSs put in <title>."""
+def find_title(
+    root: lxml.html.HtmlElement,
+    selector: str | None = None,
+    avoid: frozenset[str] = frozenset(),
+    content: lxml.html.HtmlElement | None = None,
+    use_page_title: bool = True,
+) -> str | None:
+    """The article's own title, not the site name that old CMSs put in <title>.
+
+    ``avoid``: texts learned to be the site's name rather than a title (see ``sitelearn``). ``content``: the
+    located content block, whose nearest bold line before it is a title on table layouts. Without
+    ``use_page_title`` the weak sources (<title>, a lone og:title) give None, for a second call with ``content``.
+    """
     title = first_text(root, selector)
     if title:
         return title
     page_title = clean_text(root.findtext(".//title"))
     site_name = _meta(root, "og:site_name")
     og_title = _meta(root, "og:title", "twitter:title")
-    if og_title and og_title not in (site_name, page_title) or og_title and not page_title:
+    if og_title and og_title not in avoid and (og_title not in (site_name, page_title) or not page_title):
         return og_title
     for candidate in _title_candidates(root):
         text = element_text(candidate)
-        if len(text) >= 10 and text != site_name and not _in_template(candidate):
+        if len(text) >= 10 and text != site_name and text not in avoid and not _in_template(candidate):
             return text
+    if content is not None:
+        before = title_before_content(root, content, avoid | {site_name or "", page_title})
+        if before:
+            return before
+    if not use_page_title:
+        return None
     if page_title:
         parts = _TITLE_SEPARATORS.split(page_title)
         return max(parts, key=len)
     return og_title
+
+
+_TITLE_TAGS = ("b", "strong", "font", "td", "div", "span", "p", "h3", "h4")
+
+
+def title_before_content(root, content, avoid: set[str] | frozenset[str]) -> str | None:
+    """The last bold, link-free short text before the content block: legacy layouts set the title so.
+
+    Used only when no <h1>, og:title or title-named element exists (table layouts whose <title> is the portal
+    name); the learned site name (``avoid``) is skipped.
+    """
+    stop = {content, *content.iterancestors()}
+    found = None
+    for element in root.iter(*_TITLE_TAGS):
+        if element is content or content in set(element.iterancestors()):
+            break
+        if element in stop or element.find(".//a") is not None or _in_template(element):
+            continue
+        bold = element.tag in ("b", "strong", "h3", "h4") or "bold" in (element.get("style") or "").lower()
+        if not bold:
+            continue
+        text = element_text(element)
+        if 15 <= len(text) <= 300 and text not in avoid and not _DATE_ONLY_LINE.match(text):
+            found = text
+    return found
 
 
 def _date_from_meta(root) -> FoundDate | None:
@@ -113,13 +155,43 @@ def _date_near_title(root) -> FoundDate | None:
     """A full date in a small date-ish element outside the template (e.g. "Cập nhật: 15/07/2024 09:41")."""
     for element in root.iter("span", "div", "p", "time", "small", "em", "i", "td"):
         names = f"{element.get('class', '')} {element.get('id', '')}"
-        if not _DATE_CLASS.search(names) or _in_template(element):
+        if not _DATE_CLASS.search(names) or _in_template(element) or _in_link_list(element):
             continue
         text = clean_text(element.text_content())
         if len(text) <= 80:
             found = find_full_date(text)
             if found:
                 return found
+    return None
+
+
+_DATE_ONLY_LINE = re.compile(
+    r"^[(\[]?\s*(?:(?:ngày đăng|đăng ngày|cập nhật(?: lúc)?|ngày cập nhật|thời gian đăng)\s*:?\s*)?"
+    r"(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?[\d/:.\s\-–h]+(?:am|pm|sa|ch)?\s*[)\]]?$",
+    re.IGNORECASE,
+)
+
+
+def _in_link_list(element) -> bool:
+    """True for the date of an entry in a list of other articles (its parent also holds their links)."""
+    parent = element.getparent()
+    return parent is not None and parent.find(".//a[@href]") is not None
+
+
+def _date_line(root) -> FoundDate | None:
+    """A short line that is only a date ("(12/7/2019)", "Cập nhật: 15/07/2024 09:41") outside the template.
+
+    The first one in the page wins: legacy layouts write it just under the title, before the body.
+    """
+    for element in root.iter("span", "div", "p", "td", "font", "small", "em", "i"):
+        text = clean_text(element.text_content())
+        if not text or len(text) > 60 or not _DATE_ONLY_LINE.match(text) or _in_template(element):
+            continue
+        if _in_link_list(element):
+            continue
+        found = find_full_date(text)
+        if found:
+            return found
     return None
 
 
@@ -130,7 +202,7 @@ def find_stated_date(root: lxml.html.HtmlElement, selector: str | None) -> Found
     """
     text = first_text(root, selector)
     found = find_full_date(text) if text else None
-    return found or _date_from_meta(root) or _date_near_title(root)
+    return found or _date_from_meta(root) or _date_near_title(root) or _date_line(root)
 
 
 def find_lead_date(lead: list[str], context_text: str, listed: str | None) -> FoundDate | None:
@@ -153,12 +225,23 @@ def find_lead_date(lead: list[str], context_text: str, listed: str | None) -> Fo
 
 
 def template_text(root: lxml.html.HtmlElement) -> str:
-    """Text of the template blocks (related lists, sidebars): read for date context before they are removed."""
-    return " ".join(
-        element.text_content()
-        for element in root.iter("div", "ul", "table", "aside", "section", "td")
-        if is_template_container(f"{element.get('class', '')} {element.get('id', '')}")
-    )
+    """Text of the template blocks (related lists, sidebars): read for date context before they are removed.
+
+    Blocks named as template by class/id, and lists of links whatever their name ("Các tin khác" in a bare <td>).
+    """
+    parts = []
+    for element in root.iter("div", "ul", "table", "aside", "section", "td"):
+        if is_template_container(f"{element.get('class', '')} {element.get('id', '')}") or _is_link_list(element):
+            parts.append(element.text_content())
+    return " ".join(parts)
+
+
+def _is_link_list(element) -> bool:
+    links = [a for a in element.iter("a") if a.get("href")]
+    if len(links) < 3:
+        return False
+    text = " ".join(element.text_content().split())
+    return bool(text) and sum(len(" ".join(a.text_content().split())) for a in links) >= 0.5 * len(text)
 
 
 def find_canonical(root: lxml.html.HtmlElement, url: str, allowed_hosts: set[str]) -> str:

@@ -372,7 +372,7 @@ def crawl_site(site: str, base: str, articles: list[Article], problems: list[str
             return None
         if not ctype.startswith("text/html"):
             bad(f"GET {path}: content type {ctype!r}")
-        return body.decode("utf-8", errors="replace")
+        return body.decode(SITES[site].get("charset", "utf-8"), errors="replace")
 
     by_path = {a["path"]: a for a in articles}
     home = get("/")
@@ -431,13 +431,17 @@ def crawl_site(site: str, base: str, articles: list[Article], problems: list[str
         if a["author"]:
             wanted.append(("author", a["author"]))
         if a["posted"]:
-            wanted.append(("posted date", dmy(a["posted"])))
+            day = date.fromisoformat(a["posted"][:10])
+            short = f"{day.day}/{day.month}/{day.year}"  # "(12/7/2019)" as legacy templates write it
+            wanted.append(("posted date", dmy(a["posted"]) if dmy(a["posted"]) in text else short))
         for what, value in wanted:
             if value not in text:
                 bad(f"article {a['id']} {a['path']}: {what} not in the page: {value[:50]!r}")
                 ok = False
         raw_title = html.unescape(re.sub(r"<br\s*/?>", " ", raw, flags=re.I))
         form = "NFD" if a["quirks"]["nfd"] else "NFC"
+        if SITES[site].get("charset", "utf-8") != "utf-8":  # windows-1258 always decodes to combining marks
+            form, raw_title = "NFC", nfc(raw_title)
         if unicodedata.normalize(form, a["title"]) not in raw_title:
             bad(f"article {a['id']}: title not served in {form} form (quirks.nfd={a['quirks']['nfd']})")
             ok = False

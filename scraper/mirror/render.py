@@ -68,6 +68,11 @@ class BaseRenderer:
 
     site = ""
     not_found_status = 404
+    charset = "utf-8"  # what ``encode`` produces; the legacy mirror overrides both
+
+    def encode(self, html: str) -> bytes:
+        """The bytes of a rendered page as this site serves them."""
+        return html.encode(self.charset)
 
     def __init__(self, articles: list[Article] | None = None) -> None:
         self.cfg = SITES[self.site]

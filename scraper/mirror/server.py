@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
 import traceback
@@ -12,14 +13,23 @@ from urllib.parse import unquote, urlsplit
 from .images import image_for
 from .render import BaseRenderer
 from .render_baclieu import BacLieuRenderer
+from .render_nuiben import NuiBenRenderer
 from .render_omon import OMonRenderer
+from .render_songxanh import SongXanhRenderer
 from .sites import SITES
 
-RENDERERS: dict[str, type[BaseRenderer]] = {"baclieu": BacLieuRenderer, "omon": OMonRenderer}
+RENDERERS: dict[str, type[BaseRenderer]] = {
+    "baclieu": BacLieuRenderer,
+    "omon": OMonRenderer,
+    "songxanh": SongXanhRenderer,
+    "nuiben": NuiBenRenderer,
+}
 
 SERVER_HEADERS = {
     "baclieu": ("nginx", [("X-Powered-By", "PHP/7.4.33")]),
     "omon": ("Microsoft-IIS/8.5", [("X-AspNet-Version", "4.0.30319"), ("X-Powered-By", "ASP.NET")]),
+    "songxanh": ("Apache", [("X-Powered-By", "PHP/8.1.27"), ("Link", '</wp-json/>; rel="https://api.w.org/"')]),
+    "nuiben": ("Microsoft-IIS/6.0", [("X-Powered-By", "ASP.NET")]),
 }
 
 ROBOTS = "User-agent: *\nAllow: /\n"
@@ -31,6 +41,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     renderer: BaseRenderer
     site: str
+    gone: set[str]
     verbose: bool = False
     protocol_version = "HTTP/1.1"
 
@@ -53,7 +64,12 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # pragma: no cover - shows renderer bugs instead of hanging the client
             traceback.print_exc()
             status, ctype, body = 500, "text/plain; charset=utf-8", b"Internal Server Error\n"
+        etag = f'"{hashlib.sha1(body).hexdigest()[:20]}"' if status == 200 else None
+        if etag and etag in (self.headers.get("If-None-Match") or ""):
+            status, body = 304, b""  # conditional re-crawls: the page has not changed since that ETag
         self.send_response(status)
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for name, value in SERVER_HEADERS[self.site][1]:
@@ -65,6 +81,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> tuple[int, str, bytes]:
         parts = urlsplit(self.path)
         path = unquote(parts.path) or "/"
+        if self.path in self.gone or path in self.gone:
+            return 404, "text/html; charset=utf-8", "<h1>404 - Không tìm thấy trang</h1>".encode()
         if path == "/robots.txt":
             return 200, "text/plain; charset=utf-8", ROBOTS.encode()
         if path.lower().startswith("/uploads/"):
@@ -72,7 +90,9 @@ class _Handler(BaseHTTPRequestHandler):
             if image is not None:
                 return 200, image[0], image[1]
         status, html = self.renderer.route(path, parts.query)
-        return status, "text/html; charset=utf-8", html.encode("utf-8")
+        # Legacy servers name no charset in the header: the page's own <meta> is all a client gets.
+        ctype = "text/html; charset=utf-8" if self.renderer.charset == "utf-8" else "text/html"
+        return status, ctype, self.renderer.encode(html)
 
 
 class MirrorServer:
@@ -101,6 +121,8 @@ class MirrorServer:
         self.port = port
         self.verbose = verbose
         self.renderer = RENDERERS[site](articles)
+        # Paths (with their query, as requested) answered 404 from now on: a page taken down from the site.
+        self.gone: set[str] = set()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -123,7 +145,7 @@ class MirrorServer:
         handler = type(
             f"{self.site.title()}Handler",
             (_Handler,),
-            {"renderer": self.renderer, "site": self.site, "verbose": self.verbose},
+            {"renderer": self.renderer, "site": self.site, "gone": self.gone, "verbose": self.verbose},
         )
         server_cls = ThreadingHTTPServer
         if ":" in self.host:

@@ -56,6 +56,53 @@ SITES: dict[str, dict[str, Any]] = {
             "design": "Design by Tính Sử",
         },
     },
+    # The next two are synthetic test sites in other CMS styles. They re-render the Bạc Liêu and Ô Môn
+    # articles (``source``) under their own hospital names, templates and URLs; no real hospital is meant.
+    "songxanh": {
+        "key": "songxanh",
+        "source": "baclieu",
+        "name": "Bệnh viện Đa khoa huyện Sông Xanh",
+        "name_upper": "BỆNH VIỆN ĐA KHOA HUYỆN SÔNG XANH",
+        "agency": "SỞ Y TẾ TỈNH HẬU GIANG",
+        "province": "Hậu Giang",
+        "base_url": "https://bvdksongxanh.vn",
+        "per_page": 7,
+        "categories": {
+            "party": {"label": "Đảng - Đoàn thể", "slug": "dang-doan-the"},
+            "news": {"label": "Tin tức", "slug": "tin-tuc"},
+        },
+        "footer": {
+            "agency": "SỞ Y TẾ TỈNH HẬU GIANG",
+            "name": "BỆNH VIỆN ĐA KHOA HUYỆN SÔNG XANH",
+            "address": "Địa chỉ: Số 12 đường 3 Tháng 2, thị trấn Sông Xanh, tỉnh Hậu Giang",
+            "phone": "Điện thoại: 0293.3870.115",
+            "email": "Email: bvdksongxanh@haugiang.gov.vn",
+            "design": "Design by WebViet Solutions",
+        },
+    },
+    "nuiben": {
+        "key": "nuiben",
+        "source": "omon",
+        "charset": "windows-1258",
+        "name": "Bệnh viện Đa khoa huyện Núi Bén",
+        "name_upper": "BỆNH VIỆN ĐA KHOA HUYỆN NÚI BÉN",
+        "agency": "SỞ Y TẾ TỈNH AN GIANG",
+        "province": "An Giang",
+        "base_url": "http://bvnuiben.angiang.gov.vn",
+        "per_page": 10,
+        "categories": {
+            "party": {"label": "Hoạt động Đảng", "nhom": 3},
+            "news": {"label": "Tin hoạt động bệnh viện", "nhom": 1},
+        },
+        "footer": {
+            "agency": "SỞ Y TẾ TỈNH AN GIANG",
+            "name": "BỆNH VIỆN ĐA KHOA HUYỆN NÚI BÉN",
+            "address": "Địa chỉ: Quốc lộ 91, thị trấn Núi Bén, tỉnh An Giang",
+            "phone": "Điện thoại: (076) 3.850.115",
+            "email": "Email: bvnuiben@angiang.gov.vn",
+            "design": "Design by Trung tâm Tin học An Giang",
+        },
+    },
 }
 
 
@@ -71,6 +118,10 @@ def category_path(site: str, category: str) -> str:
     cat = SITES[site]["categories"][category]
     if site == "baclieu":
         return cat["path"]
+    if site == "songxanh":
+        return f"/chuyen-muc/{cat['slug']}/"
+    if site == "nuiben":
+        return f"/tin.asp?nhom={cat['nhom']}"
     return f"/Tin-tuc.aspx?CatID={cat['cat_id']}"
 
 
@@ -81,6 +132,10 @@ def listing_page_path(site: str, category: str, page: int) -> str:
         return base
     if site == "baclieu":
         return f"{base}?page={page}"
+    if site == "songxanh":
+        return f"{base}page/{page}/"
+    if site == "nuiben":
+        return f"{base}&page={page}"
     return f"{base}&Page={page}"
 
 
@@ -89,6 +144,10 @@ def article_path(site: str, article: dict[str, Any]) -> str:
     cat = SITES[site]["categories"][article["category"]]
     if site == "baclieu":
         return f"{cat['path']}/{article['slug']}-{article['id']}.html"
+    if site == "songxanh":  # WordPress "day and name" permalinks; slugs are unique per site
+        return f"/{article.get('listed', '2000-01-01').replace('-', '/')}/{article['slug']}/"
+    if site == "nuiben":
+        return f"/xem.asp?nhom={cat['nhom']}&id={article['id']}"
     return f"/Chi-tiet-tin.aspx?ID={article['id']}&CatID={cat['cat_id']}"
 
 

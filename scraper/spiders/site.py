@@ -15,11 +15,16 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
+from archive.store import Archive, CrawlState
 from scraper.extract import extract_article
 from scraper.extract.dates import find_full_date
 from scraper.extract.text import clean_text
-from scraper.items import Article
+from scraper.items import Article, Gone, Unchanged
 from scraper.profiles import Category, Profile, load_profile
+from scraper.urls import canonical_url
+
+# Answers meaning "this page no longer exists": the archived article is flagged gone, never deleted.
+GONE_STATUSES = (404, 410)
 
 
 class SiteSpider(scrapy.Spider):
@@ -42,6 +47,8 @@ class SiteSpider(scrapy.Spider):
         self.origin = (base_url or profile.base_url).rstrip("/")
         self.site_name = profile.name
         self.fetch_errors: list[str] = []
+        self.full_pass = True  # an incremental crawl sets it to False in start()
+        self.state: CrawlState | None = None
 
     # -- URLs -----------------------------------------------------------------------------------------
 
@@ -51,12 +58,17 @@ class SiteSpider(scrapy.Spider):
             return self.profile.base_url.rstrip("/") + url[len(self.origin) :]
         return url
 
+    def article_key(self, url: str) -> str:
+        """The URL an article is stored under: on the real site, canonical, in the site's scheme."""
+        return canonical_url(self.archive_url(url), scheme=urlsplit(self.profile.base_url).scheme)
+
     def _on_site(self, url: str) -> bool:
         return urlsplit(url).netloc == urlsplit(self.origin).netloc
 
     # -- crawling -------------------------------------------------------------------------------------
 
     async def start(self):
+        self._load_incremental_state()
         for category in self.profile.categories:
             yield scrapy.Request(
                 self.profile.absolute(category.url, self.origin),
@@ -65,17 +77,44 @@ class SiteSpider(scrapy.Spider):
                 cb_kwargs={"category": category, "page": 1},
             )
 
+    def _load_incremental_state(self) -> None:
+        """An incremental crawl needs the archive's validators; it falls back to a full pass when the last
+        full pass is too old, or the previous run did not end ok (killed, failed): nothing may be skipped then.
+        """
+        settings = self.crawler.settings
+        if not settings.getbool("HOSPITAL_NEWS_INCREMENTAL"):
+            return
+        with Archive(settings.get("HOSPITAL_NEWS_DB")) as archive:
+            state = archive.crawl_state(self.site_name)
+        days = settings.getfloat("HOSPITAL_NEWS_FULL_PASS_DAYS", 7)
+        last = datetime.fromisoformat(state.last_full_pass) if state.last_full_pass else None
+        due = last is None or (datetime.now(UTC) - last).total_seconds() >= days * 86400
+        self.full_pass = due or state.last_status != "ok"
+        self.state = None if self.full_pass else state
+        self.logger.info("%s: %s pass", self.site_name, "full" if self.full_pass else "incremental")
+
     def parse_listing(self, response: Response, category: Category, page: int):
         """Yield the articles of one listing page, then the listing pages it links to."""
-        for url, listed in self._listing_entries(response):
+        entries = list(self._listing_entries(response))
+        for href, listed in entries:
+            url = canonical_url(href)  # utm_*, print views ...: one request per article
+            headers = self._conditional_headers(url)
+            meta = {"linked_as": href, "warc_metadata": {"hospital-news-listed": listed}}
+            if headers:
+                meta["handle_httpstatus_list"] = [304]  # "not modified" comes to parse_article, not on_error
             yield response.follow(
                 url,
                 callback=self.parse_article,
                 errback=self.on_error,
                 cb_kwargs={"category": category, "listed": listed},
+                meta=meta,
+                headers=headers,
             )
         if page >= self.profile.listing.max_pages:
             return
+        if self.state is not None and entries and all(self.article_key(u) in self.state.known for u, _ in entries):
+            self.crawler.stats.inc_value("hospital_news/listings_stopped")
+            return  # incremental: everything from here on is already archived
         for url in self._listing_pages(response):
             yield response.follow(
                 url,
@@ -83,6 +122,14 @@ class SiteSpider(scrapy.Spider):
                 errback=self.on_error,
                 cb_kwargs={"category": category, "page": page + 1},
             )
+
+    def _conditional_headers(self, url: str) -> dict[str, str]:
+        """Headers making an incremental re-fetch conditional on the stored ETag / Last-Modified."""
+        etag, modified = (self.state.validators.get(self.article_key(url)) if self.state else None) or (None, None)
+        headers = {"If-None-Match": etag} if etag else {}
+        if modified:
+            headers["If-Modified-Since"] = modified
+        return headers
 
     def _listing_entries(self, response: Response):
         """(article URL, date shown beside it) for each entry of a listing."""
@@ -108,6 +155,10 @@ class SiteSpider(scrapy.Spider):
                     yield url
 
     def parse_article(self, response: Response, category: Category, listed: str | None):
+        if response.status == 304:
+            self.crawler.stats.inc_value("hospital_news/not_modified")
+            yield Unchanged(self.article_key(response.meta.get("linked_as") or response.url), _now())
+            return
         fields = extract_article(
             response.body,
             response.url,
@@ -119,8 +170,11 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("no article text found at %s", response.url)
             self.crawler.stats.inc_value("hospital_news/empty_pages")
             return
+        yield from self._image_requests(fields["images"])
+        key = self.article_key(fields["canonical_url"])
+        seen_as = [response.meta.get("linked_as"), *response.meta.get("redirect_urls", []), response.url]
         yield Article(
-            url=self.archive_url(fields["canonical_url"]),
+            url=key,
             site=self.site_name,
             category=category.name,
             party=category.party,
@@ -130,10 +184,26 @@ class SiteSpider(scrapy.Spider):
             author=fields["author"],
             images=[{**image, "src": self.archive_url(image["src"])} for image in fields["images"]],
             fetched_url=response.url,
-            fetched_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            fetched_at=_now(),
             http_status=response.status,
             date_partial=fields["date_partial"],
+            aliases=sorted({self.archive_url(u) for u in seen_as if u} - {key}),
+            warc_file=response.meta.get("warc_file"),
+            warc_offset=response.meta.get("warc_offset"),
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
         )
+
+    def _image_requests(self, images: list[dict]):
+        """Fetch an article's on-site images so the WARC capture holds them (their bytes stay out of SQLite)."""
+        for image in images:
+            src = image.get("src") or ""
+            if src.startswith(("http://", "https://")) and self._on_site(src):
+                yield scrapy.Request(src, callback=self.parse_image, errback=self.on_error, priority=-1)
+
+    def parse_image(self, response: Response):
+        self.crawler.stats.inc_value("hospital_news/images")
+        return None
 
     def on_error(self, failure):
         """Record a failed request (dead link, refused connection, timeout) without stopping the crawl."""
@@ -143,6 +213,17 @@ class SiteSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         if response is not None:
             reason = f"HTTP {response.status}"
+            if response.status in GONE_STATUSES and request.callback == self.parse_article:
+                yield Gone(self.article_key(request.url), response.status, _now())
         self.fetch_errors.append(f"{url}: {reason}")
         self.crawler.stats.inc_value("hospital_news/fetch_errors")
         self.logger.warning("failed %s: %s", url, reason)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -62,6 +63,12 @@ class Profile:
     article: ArticleRules = field(default_factory=ArticleRules)
     enabled: bool = True
     path: Path | None = None
+    schedule: str | None = None  # cron expression from the profile; None means the spread nightly default
+
+    @property
+    def cron(self) -> str:
+        """When the scheduler crawls this site: the profile's schedule or :func:`default_schedule`."""
+        return self.schedule or default_schedule(self.name)
 
     @property
     def party_categories(self) -> tuple[Category, ...]:
@@ -79,6 +86,25 @@ class Profile:
         parts = urlsplit(url)
         target = parts.path + ("?" + parts.query if parts.query else "")
         return re.search(self.listing.article_url, target) is not None
+
+
+def default_schedule(name: str) -> str:
+    """Nightly between 01:00 and 05:59, at a minute and hour fixed by a stable hash of the site name.
+
+    Spreading the start times keeps many sites from all hitting the network (and the archive) at once, and the
+    hash (not Python's salted ``hash``) gives a site the same time on every machine and every run.
+    """
+    digest = zlib.crc32(name.encode("utf-8"))
+    return f"{digest % 60} {1 + (digest // 60) % 5} * * *"
+
+
+def check_cron(expression: str) -> str | None:
+    """Why a cron expression is invalid, or None when croniter accepts it."""
+    from croniter import croniter
+
+    if not isinstance(expression, str) or not croniter.is_valid(expression):
+        return f"schedule is not a valid cron expression: {expression!r} (expected e.g. '30 2 * * *')"
+    return None
 
 
 def _require(table: dict, key: str, where: str, kind: type = str):
@@ -149,6 +175,9 @@ def parse_profile(text: str, path: Path) -> Profile:
         remove=tuple(article_table.get("remove", ())),
     )
     _check_selectors(text, path, listing, article)
+    schedule = site.get("schedule")
+    if schedule is not None and (problem := check_cron(schedule)):
+        raise ProfileError(f"{path}:{_key_line(text, 'schedule')}: {problem}")
     return Profile(
         name=site.get("name", path.stem),
         hospital=_require(site, "hospital", where),
@@ -159,6 +188,7 @@ def parse_profile(text: str, path: Path) -> Profile:
         article=article,
         enabled=bool(site.get("enabled", True)),
         path=path,
+        schedule=schedule,
     )
 
 

@@ -37,6 +37,13 @@ ITEM_PIPELINES = {
 HOSPITAL_NEWS_DB = "archive.db"
 HOSPITAL_NEWS_BATCH_SIZE = 50
 HOSPITAL_NEWS_TRIGGER = "manual"
+# Health: a share of articles missing title/body/date above this is a warning; so are HTTP errors above theirs.
+HOSPITAL_NEWS_HEALTH_MISSING_SHARE = 0.2
+HOSPITAL_NEWS_HEALTH_HTTP_ERROR_SHARE = 0.5
+# Who hears of a warning/failed run: a shell command (summary on stdin and in $HOSPITAL_NEWS_SUMMARY) ...
+HOSPITAL_NEWS_NOTIFY_COMMAND = ""
+# ... and/or a webhook URL that gets a JSON POST {"text": summary, "site": ..., "status": ..., "run": ...}.
+HOSPITAL_NEWS_NOTIFY_URL = ""
 # Progress lines (one per site every few seconds) for long crawls; off when run under plain `scrapy crawl`.
 EXTENSIONS = {"scraper.progress.Progress": 500}
 HOSPITAL_NEWS_PROGRESS = False

@@ -67,6 +67,9 @@ class SiteSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, category: Category, page: int):
         """Yield the articles of one listing page, then the listing pages it links to."""
+        if not self._on_site(response.url) and not _same_site(response.url, self.origin):
+            # The listing redirected to another host: the site moved or was merged (health marks it failed).
+            self.crawler.stats.set_value("hospital_news/redirected_to", urlsplit(response.url).netloc)
         for url, listed in self._listing_entries(response):
             yield response.follow(
                 url,
@@ -146,3 +149,13 @@ class SiteSpider(scrapy.Spider):
         self.fetch_errors.append(f"{url}: {reason}")
         self.crawler.stats.inc_value("hospital_news/fetch_errors")
         self.logger.warning("failed %s: %s", url, reason)
+
+
+def _same_site(url: str, origin: str) -> bool:
+    """Hosts that differ only by a leading ``www.`` are the same site (a common, harmless redirect)."""
+
+    def bare(u: str) -> str:
+        host = urlsplit(u).netloc.lower()
+        return host[4:] if host.startswith("www.") else host
+
+    return bare(url) == bare(origin)

@@ -64,7 +64,9 @@ class ArchivePipeline:
         spider = self.crawler.spider
         self.archive = Archive(self.db_path)
         self.archive.register_site(spider.profile)
-        self.run_id = self.archive.start_run(spider.profile.name, self.trigger)
+        # Scrapyd passes every job its id as the spider argument ``_job``: such a run is a Scrapyd one.
+        trigger = "scrapyd" if self.trigger == "manual" and getattr(spider, "_job", None) else self.trigger
+        self.run_id = self.archive.start_run(spider.profile.name, trigger)
         spider.run_id = self.run_id
 
     def process_item(self, item: Article) -> Article:

@@ -11,6 +11,7 @@ import re
 import tomllib
 import zlib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -227,13 +228,23 @@ def load_profile_file(path: Path) -> Profile:
     return parse_profile(text, path)
 
 
-def load_profiles(sites_dir: Path | str | None = None) -> dict[str, Profile]:
-    """Every profile in ``sites_dir`` (default: the bundled ``scraper/sites``), by name."""
-    directory = Path(sites_dir) if sites_dir else DEFAULT_SITES_DIR
+def profile_files(sites_dir: Path | str | None = None) -> list[Path]:
+    """The ``*.toml`` files of ``sites_dir``, or of the bundled ``scraper/sites``.
+
+    The bundled folder is found through importlib.resources, so it is also read when the package runs from
+    a zipped egg (Scrapyd); there it is a ``zipfile.Path``, which has no ``glob``.
+    """
+    directory = Path(sites_dir) if sites_dir else resources.files("scraper") / "sites"
     if not directory.is_dir():
         raise ProfileError(f"{directory}: sites directory not found")
+    found = (p for p in directory.iterdir() if p.name.endswith(".toml") and not p.name.startswith("."))
+    return sorted(found, key=lambda p: p.name)
+
+
+def load_profiles(sites_dir: Path | str | None = None) -> dict[str, Profile]:
+    """Every profile in ``sites_dir`` (default: the bundled ``scraper/sites``), by name."""
     profiles: dict[str, Profile] = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in profile_files(sites_dir):
         profile = load_profile_file(path)
         if profile.name in profiles:
             raise ProfileError(f"{path}: site name {profile.name!r} already used by {profiles[profile.name].path}")

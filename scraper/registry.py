@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from scraper.profiles import DEFAULT_SITES_DIR, Profile, ProfileError, load_profile, load_profile_file, parse_profile
+from scraper.profiles import Profile, ProfileError, load_profile, load_profile_file, parse_profile, profile_files
 
 _HEADER = re.compile(r"^\s*\[")
 _ENABLED = re.compile(r"^(\s*enabled\s*=\s*)(true|false)\b(.*)$")
@@ -29,12 +29,9 @@ class Checked:
 
 def validate_profiles(sites_dir: Path | str | None = None) -> list[Checked]:
     """Load every ``*.toml`` in the folder, collecting each file's error instead of stopping at the first."""
-    directory = Path(sites_dir) if sites_dir else DEFAULT_SITES_DIR
-    if not directory.is_dir():
-        raise ProfileError(f"{directory}: sites directory not found")
     checked: list[Checked] = []
     names: dict[str, Path] = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in profile_files(sites_dir):
         try:
             profile = load_profile_file(path)
         except ProfileError as exc:

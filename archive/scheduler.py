@@ -191,7 +191,10 @@ class Scheduler:
         while not self.stop.is_set():
             self.reload_profiles()
             self.reap()
-            self.launch_due()
+            try:
+                self.launch_due()
+            except ArchiveError as exc:  # e.g. the archive locked for longer than the busy timeout
+                logger.error("will retry at the next tick: %s", exc)
             self.stop.wait(self.config.tick_seconds if not self.running else min(self.config.tick_seconds, 1.0))
         self.shutdown()
         logger.info("scheduler stopped")

@@ -6,8 +6,11 @@ loopback mirrors, and the notification goes to a real HTTP server in this test p
 
 import json
 import shutil
+import signal
 import sqlite3
+import subprocess
 import threading
+import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -17,8 +20,9 @@ from sqlite_utils import Database, Migrations
 from archive.locks import site_lock
 from archive.scheduler import is_due, last_fire
 from archive.store import Archive, m001_initial
+from scraper.profiles import default_schedule
 
-from .conftest import MIRROR_SETTINGS, ROOT, run_cli
+from .conftest import CLI, MIRROR_SETTINGS, ROOT, run_cli
 from .test_cli_errors import assert_one_line_error
 
 
@@ -197,3 +201,63 @@ def test_scheduler_refuses_a_broken_profile_at_start(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("enabled = true", 'enabled = true\nschedule = "hằng đêm"'))
     result = run_cli("scheduler", "--once", "--db", str(tmp_path / "a.db"), "--sites-dir", str(sites))
     assert_one_line_error(result, "omon.toml:12", "schedule is not a valid cron expression")
+
+
+def test_long_lived_scheduler_crawls_then_stops_cleanly_on_sigterm(mirrors, tmp_path):
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    shutil.copy(ROOT / "scraper" / "sites" / "omon.toml", sites)
+    db, log = tmp_path / "archive.db", tmp_path / "scheduler.log"
+    process = subprocess.Popen(
+        [*CLI, "scheduler", "--db", str(db), "--sites-dir", str(sites), "--log", str(log), "--tick", "0.5",
+         "--base-url", f"omon={mirrors['omon'].url}", *MIRROR_SETTINGS],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and "omon: crawl ended" not in (log.read_text() if log.exists() else ""):
+            time.sleep(0.3)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    text = log.read_text(encoding="utf-8")
+    assert "omon: crawl ended with exit status 0" in text and text.rstrip().endswith("scheduler stopped")
+    # the site was crawled once and is not due again before tomorrow night's slot
+    assert [r["trigger"] for r in rows(db, "SELECT trigger FROM crawl_runs")] == ["scheduler"]
+    (state,) = rows(db, "SELECT * FROM schedule_state")
+    assert state["site"] == "omon" and state["cron"] == default_schedule("omon")
+
+
+class _Moved(BaseHTTPRequestHandler):
+    """The hospital's old address: every page now redirects to another host (the site moved or merged)."""
+
+    target = ""
+
+    def do_GET(self):
+        self.send_response(301)
+        self.send_header("Location", self.target + self.path)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_site_that_now_redirects_to_another_host_fails(mirrors, tmp_path):
+    port = mirrors["omon"].url.rsplit(":", 1)[1]
+    _Moved.target = f"http://localhost:{port}"  # same mirror, but under another host name
+    server = HTTPServer(("127.0.0.1", 0), _Moved)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = run_cli(
+            "crawl", "omon", "--db", str(tmp_path / "a.db"), "--base-url", f"omon=http://127.0.0.1:{server.server_port}",
+            *MIRROR_SETTINGS,
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+    assert_one_line_error(result, f"omon: the site now redirects to localhost:{port}")
+    ((status, redirected),) = [
+        tuple(r.values()) for r in rows(tmp_path / "a.db", "SELECT status, redirected_to FROM crawl_runs")
+    ]
+    assert (status, redirected) == ("failed", f"localhost:{port}")

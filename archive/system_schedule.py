@@ -38,8 +38,9 @@ Type=oneshot
 WorkingDirectory={workdir}
 Environment=PYTHONIOENCODING=utf-8
 ExecStart={shlex.join(command)}
-# A crawl that ends in 'warning' exits 3 and 'failed' exits 1: both are logged, neither is retried at once.
-SuccessExitStatus=1 3
+# A crawl with health warnings exits 3 (not a unit failure); a failed crawl (exit 1) shows in
+# `systemctl --failed`. The timer fires again either way.
+SuccessExitStatus=3
 """
     timer = f"""[Unit]
 Description=hospital-news: check every {every} minutes which hospital sites are due

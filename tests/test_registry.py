@@ -105,3 +105,12 @@ def test_bad_schedule_raises_with_file_and_line(sites):
     )
     with pytest.raises(ProfileError, match=r"omon.toml:12: schedule is not a valid cron"):
         load_profile("omon", sites)
+
+
+def test_help_for_every_new_command():
+    for command in (
+        ["sites", "show"], ["sites", "validate"], ["sites", "disable"], ["sites", "enable"],
+        ["status"], ["scheduler"], ["schedule", "install"],
+    ):  # fmt: skip
+        result = run_cli(*command, "--help")
+        assert result.returncode == 0 and "Example:" in result.stdout, command

@@ -34,6 +34,7 @@ from scraper.profiles import Profile, ProfileError, load_profiles
 logger = logging.getLogger("hospital_news.scheduler")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ISO = "%Y-%m-%dT%H:%M:%SZ"
+EXIT_WARNING = 3  # `hospital-news crawl`: every site archived, but one has health warnings
 
 
 @dataclass
@@ -72,6 +73,15 @@ def last_fire(cron: str, now: datetime) -> datetime:
 def is_due(cron: str, last_fired: datetime | None, now: datetime) -> bool:
     """Due when the first fire time after the last one has passed; a site never crawled is due at once."""
     return last_fired is None or next_fire(cron, last_fired) <= now
+
+
+def worse_exit(a: int, b: int) -> int:
+    """The more alarming of two crawl exit statuses: any failure (1, or a crash) beats a warning (3) beats 0."""
+
+    def rank(code: int) -> int:
+        return {0: 0, EXIT_WARNING: 1}.get(code, 2)
+
+    return a if rank(a) >= rank(b) else b
 
 
 class Scheduler:
@@ -158,7 +168,7 @@ class Scheduler:
             if code is None:
                 continue
             del self.running[site]
-            self.worst_exit = max(self.worst_exit, code)
+            self.worst_exit = worse_exit(self.worst_exit, code)
             logger.info("%s: crawl ended with exit status %s: %s", site, code, self.last_summary(site))
 
     def last_summary(self, site: str) -> str:

@@ -18,7 +18,7 @@ import pytest
 from sqlite_utils import Database, Migrations
 
 from archive.locks import site_lock
-from archive.scheduler import is_due, last_fire
+from archive.scheduler import is_due, last_fire, worse_exit
 from archive.store import Archive, m001_initial
 from scraper.profiles import default_schedule
 
@@ -70,6 +70,10 @@ def sites_with_a_broken_one(tmp_path):
     )
     (folder / "hong.toml").write_text(hong, encoding="utf-8")
     return folder
+
+
+def test_a_failure_is_never_hidden_by_a_warning_in_the_exit_status():
+    assert worse_exit(0, 3) == 3 and worse_exit(3, 1) == 1 and worse_exit(1, 3) == 1 and worse_exit(3, -15) == -15
 
 
 def test_due_rules():

@@ -7,6 +7,7 @@ ends with one ``Error: ...`` line and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -22,6 +23,11 @@ MIRROR_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
     "ROBOTSTXT_OBEY": "False",
 }
+
+
+# Exit status of a crawl whose every site was archived but at least one looks unhealthy (health warning).
+EXIT_WARNING = 3
+TRIGGERS = ("manual", "scheduler", "scrapyd")
 
 
 class Group(click.Group):
@@ -119,7 +125,8 @@ def run_and_report(
     verbose: bool,
     warc_dir: Path | None = None,
 ) -> None:
-    """Crawl, print one summary line per site, and exit non-zero if any site failed."""
+    """Crawl, print one summary line per site; exit 1 if any site failed, 3 if any has health warnings."""
+    from archive.locks import site_lock
     from scraper.runner import build_settings, run_crawls
 
     check_writable(db)
@@ -127,23 +134,34 @@ def run_and_report(
     capture = overrides.get("HOSPITAL_NEWS_WARC_ENABLED", "True").lower() not in ("false", "0", "no", "off")
     if capture:
         check_warc_dir(warc_dir)
-    log_file = None if verbose else db.with_name(db.stem + "-crawl.log")
-    click.echo(f"Crawling {', '.join(p.name for p in profiles)} into {db}", err=True)
-    if log_file:
-        click.echo(f"Scrapy log: {log_file}", err=True)
-    click.echo(f"Raw pages (WARC): {warc_dir if capture else 'not captured'}", err=True)
-    settings = build_settings(db, overrides, log_file=log_file, warc_dir=warc_dir)
-    results = run_crawls(profiles, settings, base_urls)
-    failed = []
+    with ExitStack() as locks:
+        for profile in profiles:
+            locks.enter_context(site_lock(db, profile.name))
+        log_file = None if verbose else db.with_name(db.stem + "-crawl.log")
+        click.echo(f"Crawling {', '.join(p.name for p in profiles)} into {db}", err=True)
+        if log_file:
+            click.echo(f"Scrapy log: {log_file}", err=True)
+        click.echo(f"Raw pages (WARC): {warc_dir if capture else 'not captured'}", err=True)
+        settings = build_settings(db, overrides, log_file=log_file, warc_dir=warc_dir)
+        results = run_crawls(profiles, settings, base_urls)
     for result in results:
         click.echo(
             f"{result.site}: {result.status} - {result.pages} pages, {result.new} new, {result.updated} updated, "
-            f"{result.unchanged} unchanged, {result.errors} errors"
+            f"{result.unchanged} unchanged, {result.gone} gone, {result.errors} errors"
+            + (
+                f" ({result.http_errors} HTTP, {result.extraction_failures} without body)"
+                if result.errors or result.extraction_failures
+                else ""
+            )
         )
-        if result.status in ("failed", "interrupted"):
-            failed.append(result)
+    failed = [r for r in results if r.status in ("failed", "interrupted")]
     if failed:
         raise click.ClickException(failure_line(failed[0]))
+    warned = [r for r in results if r.status == "warning"]
+    for result in warned:
+        click.echo(f"Warning: {result.site}: {result.warnings}", err=True)
+    if warned:
+        sys.exit(EXIT_WARNING)
 
 
 def failure_line(result) -> str:
@@ -153,6 +171,8 @@ def failure_line(result) -> str:
         return f"{result.site}: crawl interrupted; what was fetched is archived, run it again to continue"
     if result.pages == 0:
         return f"{result.site}: could not reach the site ({reason or 'no page fetched'})"
+    if result.warnings:
+        return f"{result.site}: {result.warnings}"
     if reason:
         return f"{result.site}: crawl failed: {reason}"
     return f"{result.site}: no article found on {result.pages} pages; has the site's layout changed? (see its profile)"
@@ -179,19 +199,32 @@ def failure_line(result) -> str:
 )
 @warc_dir_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr instead of writing it beside DB.")
-def crawl(sites, db, sites_dir, overrides, base_urls, warc_dir, verbose) -> None:
+@click.option(
+    "--trigger", type=click.Choice(TRIGGERS), default="manual", show_default=True, help="Recorded in crawl_runs."
+)
+@click.option("--notify-command", metavar="CMD", help="Shell command told of a warning/failed run (summary on stdin).")
+@click.option("--notify-url", metavar="URL", help="Webhook POSTed a JSON summary of a warning/failed run.")
+def crawl(sites, db, sites_dir, overrides, base_urls, warc_dir, verbose, trigger, notify_command, notify_url) -> None:
     """Crawl SITES (default: every enabled site) into the archive.
 
     Every response is also kept raw in WARC files (see --warc-dir).
+    Exit status: 0 all sites fine, 1 a site failed, 3 a site archived articles but has health warnings
+    (missing titles/dates/bodies, mostly HTTP errors).
 
     \b
     Example:
         hospital-news crawl baclieu omon --db archive.db -s DOWNLOAD_DELAY=2
         hospital-news crawl omon --db archive.db --warc-dir /srv/warc
+        hospital-news crawl omon --db archive.db --notify-command 'mail -s "hospital-news" me@example.vn'
     """
     profiles = _select_profiles(sites, sites_dir)
-    pairs = _parse_pairs(overrides, "-s"), _parse_pairs(base_urls, "--base-url")
-    run_and_report(profiles, db, *pairs, verbose, warc_dir=warc_dir)
+    overrides = _parse_pairs(overrides, "-s")
+    overrides["HOSPITAL_NEWS_TRIGGER"] = trigger
+    if notify_command:
+        overrides["HOSPITAL_NEWS_NOTIFY_COMMAND"] = notify_command
+    if notify_url:
+        overrides["HOSPITAL_NEWS_NOTIFY_URL"] = notify_url
+    run_and_report(profiles, db, overrides, _parse_pairs(base_urls, "--base-url"), verbose, warc_dir=warc_dir)
 
 
 # -- reextract -----------------------------------------------------------------------------------------
@@ -324,6 +357,232 @@ def sites_add(url, name, sites_dir, force) -> None:
     found, path = add_site(url, name, sites_dir, force)
     for line in report(found, path):
         click.echo(line)
+
+
+@sites.command("show")
+@click.argument("name")
+@sites_dir_option
+def sites_show(name, sites_dir) -> None:
+    """Show one site's profile: where it is, what is crawled, when, and with which selectors.
+
+    \b
+    Example:
+        hospital-news sites show omon
+    """
+    from scraper.profiles import default_schedule
+
+    profile = load_profile(name, sites_dir)
+    schedule = profile.schedule or f"{default_schedule(profile.name)} (default: nightly, spread by site name)"
+    lines = [
+        ("name", profile.name),
+        ("hospital", profile.hospital),
+        ("province", profile.province),
+        ("base_url", profile.base_url),
+        ("enabled", "yes" if profile.enabled else "no"),
+        ("schedule", schedule),
+        ("profile", str(profile.path)),
+    ]
+    for category in profile.categories:
+        lines.append(("category", f"{category.name} {category.url}{' (party)' if category.party else ''}"))
+    for key in ("article_url", "item", "link", "date", "next_page", "pages"):
+        if value := getattr(profile.listing, key):
+            lines.append((f"listing.{key}", value))
+    for key in ("title", "date", "body", "author"):
+        if value := getattr(profile.article, key):
+            lines.append((f"article.{key}", value))
+    if profile.article.remove:
+        lines.append(("article.remove", ", ".join(profile.article.remove)))
+    for key, value in lines:
+        click.echo(f"{key + ':':<22}{value}")
+
+
+@sites.command("validate")
+@sites_dir_option
+def sites_validate(sites_dir) -> None:
+    """Check every profile file; list each problem with its file and line, exit 1 if there is any.
+
+    \b
+    Example:
+        hospital-news sites validate --sites-dir ./my-sites
+    """
+    from scraper.registry import validate_profiles
+
+    checked = validate_profiles(sites_dir)
+    problems = [c for c in checked if c.problem]
+    for item in checked:
+        if item.problem:
+            click.echo(f"FAIL {item.problem}")
+        else:
+            click.echo(f"ok   {item.path}: {item.profile.name} ({item.profile.hospital}), schedule {item.profile.cron}")
+    if problems:
+        raise click.ClickException(f"{len(problems)} of {len(checked)} profiles have problems (listed above)")
+    if not checked:
+        raise click.ClickException(f"no profiles (*.toml) in {sites_dir or 'scraper/sites'}")
+
+
+@sites.command("disable")
+@click.argument("name")
+@sites_dir_option
+def sites_disable(name, sites_dir) -> None:
+    """Stop crawling a site (crawl without names and the scheduler skip it); its archive is kept.
+
+    Rewrites the `enabled` line of the profile in place; comments are kept.
+
+    \b
+    Example:
+        hospital-news sites disable baclieu
+    """
+    from scraper.registry import set_enabled
+
+    profile = set_enabled(name, False, sites_dir)
+    click.echo(f"{profile.name}: disabled ({profile.path})")
+
+
+@sites.command("enable")
+@click.argument("name")
+@sites_dir_option
+def sites_enable(name, sites_dir) -> None:
+    """Crawl a site again (after `sites disable`).
+
+    \b
+    Example:
+        hospital-news sites enable baclieu
+    """
+    from scraper.registry import set_enabled
+
+    profile = set_enabled(name, True, sites_dir)
+    click.echo(f"{profile.name}: enabled ({profile.path})")
+
+
+# -- status, scheduler -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option(exists=True)
+@sites_dir_option
+def status(db, sites_dir) -> None:
+    """One line per site: last run, last success, articles archived, last new article, warnings.
+
+    \b
+    Example:
+        hospital-news status --db archive.db
+    """
+    from archive.status import status_lines
+
+    profiles = load_profiles(sites_dir)
+    with Archive(db, create=False) as archive:
+        for line in status_lines(archive, profiles):
+            click.echo(line)
+
+
+def _crawl_args(overrides, base_urls, notify_command, notify_url) -> list[str]:
+    """Options the scheduler passes on to each `hospital-news crawl` it starts."""
+    _parse_pairs(overrides, "-s")
+    _parse_pairs(base_urls, "--base-url")
+    args = [a for value in overrides for a in ("-s", value)]
+    args += [a for value in base_urls for a in ("--base-url", value)]
+    if notify_command:
+        args += ["--notify-command", notify_command]
+    if notify_url:
+        args += ["--notify-url", notify_url]
+    return args
+
+
+@cli.command()
+@db_option()
+@sites_dir_option
+@click.option("--once", is_flag=True, help="Crawl the sites due now, wait for them, exit (for cron/systemd).")
+@click.option("--max-concurrent", default=2, show_default=True, type=click.IntRange(1), help="Crawls at once.")
+@click.option("--tick", default=30.0, show_default=True, type=click.FloatRange(0.1), help="Seconds between checks.")
+@click.option(
+    "--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), help="Log file (default: DB-scheduler.log)."
+)
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting for every crawl.")
+@click.option("--base-url", "base_urls", multiple=True, metavar="SITE=URL", help="Fetch SITE from another address.")
+@click.option("--notify-command", metavar="CMD", help="Shell command told of a warning/failed run (summary on stdin).")
+@click.option("--notify-url", metavar="URL", help="Webhook POSTed a JSON summary of a warning/failed run.")
+def scheduler(
+    db, sites_dir, once, max_concurrent, tick, log_file, overrides, base_urls, notify_command, notify_url
+) -> None:
+    """Crawl each enabled site when its profile's schedule (cron) is due; runs until stopped.
+
+    A site never crawled is due at once. Each crawl runs as its own `hospital-news crawl` process, at most
+    --max-concurrent at a time, never two of one site; restarting never runs a slot twice. Exit status with
+    --once: the worst of the crawls' (0 fine, 1 failed, 3 warning).
+
+    \b
+    Example:
+        hospital-news scheduler --db archive.db --log scheduler.log --notify-url https://chat.example.vn/hook
+        hospital-news scheduler --db archive.db --once
+    """
+    from archive.scheduler import Scheduler, SchedulerConfig, setup_logging
+
+    check_writable(db)
+    load_profiles(sites_dir)  # a broken profile is an error now, not in the middle of the night
+    log_file = log_file or db.with_name(db.stem + "-scheduler.log")
+    config = SchedulerConfig(
+        db=db.resolve(),
+        log_file=log_file,
+        sites_dir=sites_dir.resolve() if sites_dir else None,
+        max_concurrent=max_concurrent,
+        tick_seconds=tick,
+        crawl_args=_crawl_args(overrides, base_urls, notify_command, notify_url),
+    )
+    setup_logging(log_file)
+    runner = Scheduler(config)
+    runner.handle_signals()
+    sys.exit(runner.run_once() if once else runner.run_forever())
+
+
+@cli.group()
+def schedule() -> None:
+    """Hand scheduling to the system's cron or systemd instead of `hospital-news scheduler`."""
+
+
+@schedule.command("install")
+@db_option()
+@sites_dir_option
+@click.option("--cron", "kind", flag_value="cron", help="Print (or write) the crontab line.")
+@click.option("--systemd", "kind", flag_value="systemd", help="Print (or write) the systemd service and timer.")
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False, path_type=Path), help="Write the file(s) into this folder."
+)
+def schedule_install(db, sites_dir, kind, output) -> None:
+    """Print, or write into --output, what makes cron or systemd run the due crawls every 5 minutes.
+
+    Both run `hospital-news scheduler --once`, which honours each profile's own schedule.
+
+    \b
+    Example:
+        hospital-news schedule install --cron --db /srv/archive.db | crontab -
+        hospital-news schedule install --systemd --db /srv/archive.db -o ~/.config/systemd/user
+    """
+    from archive.system_schedule import crontab_line, scheduler_command, systemd_units
+
+    if kind is None:
+        raise click.UsageError("choose --cron or --systemd")
+    load_profiles(sites_dir)
+    command = scheduler_command(db, sites_dir, [])
+    workdir = Path.cwd()
+    files = {"hospital-news.crontab": crontab_line(command, workdir) + "\n"}
+    if kind == "systemd":
+        files = systemd_units(command, workdir)
+    if output is None:
+        for name, text in files.items():
+            if len(files) > 1:
+                click.echo(f"# {name}")
+            click.echo(text, nl=False)
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (output / name).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output / name}", err=True)
+    if kind == "systemd":
+        click.echo(
+            "then: systemctl --user daemon-reload && systemctl --user enable --now hospital-news.timer", err=True
+        )
+    else:
+        click.echo(f"then: crontab {output / 'hospital-news.crontab'}  (replaces your crontab)", err=True)
 
 
 # -- demo ----------------------------------------------------------------------------------------------

@@ -152,6 +152,28 @@ def m003_incremental(db: Database) -> None:
     db["sites"].add_column("last_full_pass", str)  # when a crawl last walked every listing page and article
 
 
+@migrations()
+def m004_crawl_history(db: Database) -> None:
+    """What the issue's crawl history asks for beyond m001, and what health checks read.
+
+    ``errors`` stays every failed request; ``http_errors`` is the part the server answered with 4xx/5xx.
+    ``extraction_failures`` counts article pages with no body found; ``missing_titles``/``missing_dates``
+    the archived articles without one. ``gone`` is articles of the site this run no longer found.
+    """
+    table = db["crawl_runs"]
+    for column in ("gone", "http_errors", "extraction_failures", "missing_titles", "missing_dates"):
+        table.add_column(column, int, not_null_default=0)
+    table.add_column("redirected_to", str)
+    table.add_column("warnings", str)
+    table.create_index(["site", "started"])
+
+
+@migrations()
+def m005_schedule_state(db: Database) -> None:
+    """When the scheduler last fired each site, so a restarted scheduler does not run a site twice."""
+    db["schedule_state"].create({"site": str, "cron": str, "last_fire": str, "launched": str}, pk="site")
+
+
 @dataclass
 class CrawlState:
     """What an incremental crawl of one site needs to know from the archive before it starts."""
@@ -249,12 +271,45 @@ class Archive:
         return table.last_pk
 
     @_friendly_errors
-    def finish_run(self, run_id: int, *, status: str, pages: int, errors: int, message: str | None = None) -> dict:
-        """Close a run with its fetch figures; article counts come from what was saved under it."""
-        self.db["crawl_runs"].update(
-            run_id, {"finished": now_iso(), "status": status, "pages": pages, "errors": errors, "message": message}
-        )
+    def finish_run(
+        self, run_id: int, *, status: str, pages: int, errors: int, message: str | None = None, **figures: Any
+    ) -> dict:
+        """Close a run with its fetch figures; article counts come from what was saved under it.
+
+        ``figures`` are further ``crawl_runs`` columns (``gone``, ``http_errors``, ``warnings``, ...).
+        """
+        row = {"finished": now_iso(), "status": status, "pages": pages, "errors": errors, "message": message}
+        row.update(figures)
+        self.db["crawl_runs"].update(run_id, row)
         return self.db["crawl_runs"].get(run_id)
+
+    def previous_runs(self, site: str, before: int, limit: int = 10) -> list[dict]:
+        """The site's finished runs before run ``before``, newest first (what health compares against)."""
+        sql = "SELECT * FROM crawl_runs WHERE site = ? AND id < ? AND finished IS NOT NULL ORDER BY id DESC LIMIT ?"
+        return list(self.db.query(sql, [site, before, limit]))
+
+    def site_summary(self, site: str) -> dict[str, Any]:
+        """What ``hospital-news status`` prints for one site: last runs, article count, newest article."""
+        last_run = next(
+            iter(self.db.query("SELECT * FROM crawl_runs WHERE site = ? ORDER BY id DESC LIMIT 1", [site])), None
+        )
+        last_ok = self.db.execute(
+            "SELECT max(finished) FROM crawl_runs WHERE site = ? AND status IN ('ok', 'partial', 'warning')", [site]
+        ).fetchone()[0]
+        newest = next(
+            iter(
+                self.db.query(
+                    "SELECT title, published, first_seen FROM articles WHERE site = ? "
+                    "ORDER BY first_seen DESC, published DESC LIMIT 1",
+                    [site],
+                )
+            ),
+            None,
+        )
+        return {"last_run": last_run, "last_success": last_ok, "articles": self.count(site), "newest": newest}
+
+    def site_names(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT name FROM sites ORDER BY name")]
 
     # -- articles -------------------------------------------------------------------------------------
 
@@ -398,6 +453,20 @@ class Archive:
                 "INSERT OR IGNORE INTO article_aliases (url, article_id, first_seen) VALUES (?, ?, ?)",
                 [alias, article_id, seen],
             )
+
+    @_friendly_errors
+    def mark_unseen_gone(self, site: str, run_id: int, when: str | None = None) -> int:
+        """Flag the site's articles that run ``run_id`` did not see (call only after a complete full pass).
+
+        Reversible like every gone flag: the next crawl that sees an article clears it.
+        """
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE articles SET gone_since = ? WHERE site = ? AND gone_since IS NULL "
+                "AND (last_run IS NULL OR last_run <> ?)",
+                [when or now_iso(), site, run_id],
+            )
+        return cursor.rowcount
 
     @_friendly_errors
     def mark_gone(self, urls: Iterable[str], when: str | None = None) -> int:

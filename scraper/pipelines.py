@@ -12,6 +12,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from archive.health import RunFigures, Thresholds, assess, summary_line
+from archive.notify import notify
 from archive.store import Archive
 from scraper.items import Article, Gone, Unchanged
 
@@ -38,6 +40,7 @@ class ArchivePipeline:
 
     def __init__(self, crawler, db_path: str, batch_size: int, trigger: str):
         self.crawler = crawler
+        self.settings = crawler.settings
         self.db_path = db_path
         self.batch_size = batch_size
         self.trigger = trigger
@@ -64,7 +67,9 @@ class ArchivePipeline:
         spider = self.crawler.spider
         self.archive = Archive(self.db_path)
         self.archive.register_site(spider.profile)
-        self.run_id = self.archive.start_run(spider.profile.name, self.trigger)
+        # Scrapyd passes every job its id as the spider argument ``_job``: such a run is a Scrapyd one.
+        trigger = "scrapyd" if self.trigger == "manual" and getattr(spider, "_job", None) else self.trigger
+        self.run_id = self.archive.start_run(spider.profile.name, trigger)
         spider.run_id = self.run_id
 
     def process_item(self, item: Article | Gone | Unchanged) -> Article | Gone | Unchanged:
@@ -78,6 +83,10 @@ class ArchivePipeline:
             flagged = self.archive.mark_gone([item.url], item.seen_at) if self.archive else 0
             self.stats.inc_value("hospital_news/gone", flagged)
             return item
+        if not item.title:
+            self.stats.inc_value("hospital_news/missing_titles")
+        if not item.published:
+            self.stats.inc_value("hospital_news/missing_dates")
         self.buffer.append(item.to_dict())
         if len(self.buffer) >= self.batch_size:
             self.flush()
@@ -98,28 +107,72 @@ class ArchivePipeline:
         self.flush()
 
     def finish_run(self, spider, reason: str) -> None:
-        """Record the run's figures and status, also after SIGINT/SIGTERM (reason "shutdown")."""
+        """Record the run's figures and health verdict, also after SIGINT/SIGTERM (reason "shutdown")."""
         if self.archive is None:
             return
         self.flush()
-        stats = self.stats.get_stats()
-        errors = stats.get("hospital_news/fetch_errors", 0)
-        pages = stats.get("response_received_count", 0)
-        status = run_status(pages, errors, stats.get("item_scraped_count", 0), reason)
-        message = "; ".join(spider.fetch_errors[:3]) or None
+        run = run_figures(spider.profile.name, self.stats.get_stats(), reason)
+        verdict = assess(run, self.archive.previous_runs(run.site, self.run_id), self.thresholds())
+        # A complete, healthy full pass saw every listed article: the site's others are gone from its listings.
+        complete = verdict.status == "ok" and getattr(spider, "full_pass", True)
+        gone = self.stats.get_value("hospital_news/gone", 0)
+        if complete:
+            gone += self.archive.mark_unseen_gone(run.site, self.run_id)
+            self.archive.record_full_pass(run.site)
         spider.run_row = self.archive.finish_run(
-            self.run_id, status=status, pages=pages, errors=errors, message=message
+            self.run_id,
+            status=verdict.status,
+            gone=gone,
+            pages=run.pages,
+            errors=run.errors,
+            message="; ".join(spider.fetch_errors[:3]) or None,
+            http_errors=run.http_errors,
+            extraction_failures=run.extraction_failures,
+            missing_titles=run.missing_titles,
+            missing_dates=run.missing_dates,
+            redirected_to=run.redirected_to,
+            warnings="; ".join(verdict.warnings) or None,
         )
-        if status == "ok" and getattr(spider, "full_pass", True):
-            self.archive.record_full_pass(spider.profile.name)
         self.archive.close()
         self.archive = None
+        if verdict.status in ("warning", "failed"):
+            self.send_notification(spider.run_row)
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(
+            missing_share=self.settings.getfloat("HOSPITAL_NEWS_HEALTH_MISSING_SHARE", 0.2),
+            http_error_share=self.settings.getfloat("HOSPITAL_NEWS_HEALTH_HTTP_ERROR_SHARE", 0.5),
+        )
+
+    def send_notification(self, row: dict) -> None:
+        command = self.settings.get("HOSPITAL_NEWS_NOTIFY_COMMAND") or None
+        url = self.settings.get("HOSPITAL_NEWS_NOTIFY_URL") or None
+        if command or url:
+            details = {"site": row["site"], "status": row["status"], "run": row["id"]}
+            notify(summary_line(row), command=command, url=url, details=details)
 
 
-def run_status(pages: int, errors: int, items: int, reason: str) -> str:
-    """ok / partial / failed / interrupted, from what a run fetched and archived."""
-    if reason != "finished":
-        return "interrupted"
-    if items == 0:
-        return "failed"  # unreachable, or pages came back but held no article (a changed layout)
-    return "partial" if errors else "ok"
+def run_figures(site: str, stats: dict[str, Any], reason: str) -> RunFigures:
+    """A run's figures from Scrapy's stats (robots.txt answers are not the site's pages)."""
+    http_errors = sum(
+        count
+        for key, count in stats.items()
+        if key.startswith("downloader/response_status_count/") and key.rsplit("/", 1)[1] >= "400"
+    ) - sum(
+        count
+        for key, count in stats.items()
+        if key.startswith("robotstxt/response_status_count/") and key.rsplit("/", 1)[1] >= "400"
+    )
+    archived = sum(stats.get(f"hospital_news/{outcome}", 0) for outcome in ("new", "updated", "unchanged"))
+    return RunFigures(
+        site=site,
+        pages=stats.get("response_received_count", 0),
+        archived=archived,
+        errors=stats.get("hospital_news/fetch_errors", 0),
+        http_errors=max(http_errors, 0),
+        extraction_failures=stats.get("hospital_news/empty_pages", 0),
+        missing_titles=stats.get("hospital_news/missing_titles", 0),
+        missing_dates=stats.get("hospital_news/missing_dates", 0),
+        redirected_to=stats.get("hospital_news/redirected_to"),
+        reason=reason,
+    )

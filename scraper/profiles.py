@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+import zlib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -62,6 +64,12 @@ class Profile:
     article: ArticleRules = field(default_factory=ArticleRules)
     enabled: bool = True
     path: Path | None = None
+    schedule: str | None = None  # cron expression from the profile; None means the spread nightly default
+
+    @property
+    def cron(self) -> str:
+        """When the scheduler crawls this site: the profile's schedule or :func:`default_schedule`."""
+        return self.schedule or default_schedule(self.name)
 
     @property
     def party_categories(self) -> tuple[Category, ...]:
@@ -79,6 +87,25 @@ class Profile:
         parts = urlsplit(url)
         target = parts.path + ("?" + parts.query if parts.query else "")
         return re.search(self.listing.article_url, target) is not None
+
+
+def default_schedule(name: str) -> str:
+    """Nightly between 01:00 and 05:59, at a minute and hour fixed by a stable hash of the site name.
+
+    Spreading the start times keeps many sites from all hitting the network (and the archive) at once, and the
+    hash (not Python's salted ``hash``) gives a site the same time on every machine and every run.
+    """
+    digest = zlib.crc32(name.encode("utf-8"))
+    return f"{digest % 60} {1 + (digest // 60) % 5} * * *"
+
+
+def check_cron(expression: str) -> str | None:
+    """Why a cron expression is invalid, or None when croniter accepts it."""
+    from croniter import croniter
+
+    if not isinstance(expression, str) or not croniter.is_valid(expression):
+        return f"schedule is not a valid cron expression: {expression!r} (expected e.g. '30 2 * * *')"
+    return None
 
 
 def _require(table: dict, key: str, where: str, kind: type = str):
@@ -149,6 +176,9 @@ def parse_profile(text: str, path: Path) -> Profile:
         remove=tuple(article_table.get("remove", ())),
     )
     _check_selectors(text, path, listing, article)
+    schedule = site.get("schedule")
+    if schedule is not None and (problem := check_cron(schedule)):
+        raise ProfileError(f"{path}:{_key_line(text, 'schedule')}: {problem}")
     return Profile(
         name=site.get("name", path.stem),
         hospital=_require(site, "hospital", where),
@@ -159,6 +189,7 @@ def parse_profile(text: str, path: Path) -> Profile:
         article=article,
         enabled=bool(site.get("enabled", True)),
         path=path,
+        schedule=schedule,
     )
 
 
@@ -197,13 +228,23 @@ def load_profile_file(path: Path) -> Profile:
     return parse_profile(text, path)
 
 
-def load_profiles(sites_dir: Path | str | None = None) -> dict[str, Profile]:
-    """Every profile in ``sites_dir`` (default: the bundled ``scraper/sites``), by name."""
-    directory = Path(sites_dir) if sites_dir else DEFAULT_SITES_DIR
+def profile_files(sites_dir: Path | str | None = None) -> list[Path]:
+    """The ``*.toml`` files of ``sites_dir``, or of the bundled ``scraper/sites``.
+
+    The bundled folder is found through importlib.resources, so it is also read when the package runs from
+    a zipped egg (Scrapyd); there it is a ``zipfile.Path``, which has no ``glob``.
+    """
+    directory = Path(sites_dir) if sites_dir else resources.files("scraper") / "sites"
     if not directory.is_dir():
         raise ProfileError(f"{directory}: sites directory not found")
+    found = (p for p in directory.iterdir() if p.name.endswith(".toml") and not p.name.startswith("."))
+    return sorted(found, key=lambda p: p.name)
+
+
+def load_profiles(sites_dir: Path | str | None = None) -> dict[str, Profile]:
+    """Every profile in ``sites_dir`` (default: the bundled ``scraper/sites``), by name."""
     profiles: dict[str, Profile] = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in profile_files(sites_dir):
         profile = load_profile_file(path)
         if profile.name in profiles:
             raise ProfileError(f"{path}: site name {profile.name!r} already used by {profiles[profile.name].path}")

@@ -27,6 +27,10 @@ class RunResult:
     unchanged: int
     errors: int
     message: str | None
+    warnings: str | None = None
+    gone: int = 0
+    http_errors: int = 0
+    extraction_failures: int = 0
 
 
 def build_settings(
@@ -85,4 +89,8 @@ def _result(profile: Profile, crawler) -> RunResult:
         row["unchanged"],
         row["errors"],
         row["message"],
+        row.get("warnings"),
+        row.get("gone") or 0,
+        row.get("http_errors") or 0,
+        row.get("extraction_failures") or 0,
     )

@@ -49,6 +49,13 @@ HOSPITAL_NEWS_WARC_MAX_SIZE = 100 * 1024 * 1024
 HOSPITAL_NEWS_INCREMENTAL = False
 # ... but walk everything again (a full pass) when the last full pass is older than this many days.
 HOSPITAL_NEWS_FULL_PASS_DAYS = 7
+# Health: a share of articles missing title/body/date above this is a warning; so are HTTP errors above theirs.
+HOSPITAL_NEWS_HEALTH_MISSING_SHARE = 0.2
+HOSPITAL_NEWS_HEALTH_HTTP_ERROR_SHARE = 0.5
+# Who hears of a warning/failed run: a shell command (summary on stdin and in $HOSPITAL_NEWS_SUMMARY) ...
+HOSPITAL_NEWS_NOTIFY_COMMAND = ""
+# ... and/or a webhook URL that gets a JSON POST {"text": summary, "site": ..., "status": ..., "run": ...}.
+HOSPITAL_NEWS_NOTIFY_URL = ""
 # Progress lines (one per site every few seconds) for long crawls; off when run under plain `scrapy crawl`.
 EXTENSIONS = {"scraper.progress.Progress": 500}
 HOSPITAL_NEWS_PROGRESS = False

@@ -57,8 +57,12 @@ class SiteTemplate:
 
 
 def sidecar_path(profile_path: Path) -> Path:
-    """Where the learned template of the profile ``sites/NAME.toml`` lives: ``sites/NAME.template.txt``."""
-    return profile_path.with_suffix(".template.txt")
+    """Where the learned template of the profile ``sites/NAME.toml`` lives: ``sites/NAME.template.txt``.
+
+    ``parent / name``, not ``with_suffix``: bundled profiles read from Scrapyd's zipped egg are
+    ``zipfile.Path`` objects, which have no ``with_suffix``.
+    """
+    return profile_path.parent / (profile_path.name.removesuffix(".toml") + ".template.txt")
 
 
 @lru_cache(maxsize=64)
@@ -71,6 +75,8 @@ def template_for_profile(profile_path: Path | None) -> SiteTemplate:
     if profile_path is None:
         return SiteTemplate()
     path = sidecar_path(profile_path)
+    if not isinstance(path, Path):  # inside a zipped egg: no mtime to cache on, and no sidecar is shipped
+        return SiteTemplate()
     try:
         return _read_sidecar(path, path.stat().st_mtime)
     except (OSError, UnicodeDecodeError):

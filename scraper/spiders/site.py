@@ -95,6 +95,9 @@ class SiteSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, category: Category, page: int):
         """Yield the articles of one listing page, then the listing pages it links to."""
+        if not self._on_site(response.url) and not _same_site(response.url, self.origin):
+            # The listing redirected to another host: the site moved or was merged (health marks it failed).
+            self.crawler.stats.set_value("hospital_news/redirected_to", urlsplit(response.url).netloc)
         entries = list(self._listing_entries(response))
         for href, listed in entries:
             url = canonical_url(href)  # utm_*, print views ...: one request per article
@@ -227,3 +230,13 @@ def _now() -> str:
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def _same_site(url: str, origin: str) -> bool:
+    """Hosts that differ only by a leading ``www.`` are the same site (a common, harmless redirect)."""
+
+    def bare(u: str) -> str:
+        host = urlsplit(u).netloc.lower()
+        return host[4:] if host.startswith("www.") else host
+
+    return bare(url) == bare(origin)

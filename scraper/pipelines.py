@@ -112,6 +112,8 @@ class ArchivePipeline:
         )
         if status == "ok" and getattr(spider, "full_pass", True):
             self.archive.record_full_pass(spider.profile.name)
+            unlisted = self.archive.mark_unlisted(spider.profile.name, self.run_id)
+            self.stats.set_value("hospital_news/unlisted", unlisted)
         self.archive.close()
         self.archive = None
 

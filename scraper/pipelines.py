@@ -110,9 +110,10 @@ class ArchivePipeline:
         spider.run_row = self.archive.finish_run(
             self.run_id, status=status, pages=pages, errors=errors, message=message
         )
+        if status in ("ok", "partial") and getattr(spider, "full_pass", True):
+            self.archive.record_full_pass(spider.profile.name)  # a dead link or two does not void a full pass
         if status == "ok" and getattr(spider, "full_pass", True):
-            self.archive.record_full_pass(spider.profile.name)
-            unlisted = self.archive.mark_unlisted(spider.profile.name, self.run_id)
+            unlisted = self.archive.mark_unlisted(spider.profile.name, self.run_id)  # only when nothing failed
             self.stats.set_value("hospital_news/unlisted", unlisted)
         self.archive.close()
         self.archive = None

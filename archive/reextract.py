@@ -119,7 +119,6 @@ def rebuild_article(row: dict, capture: Capture, profile: Profile | None) -> dic
         "author": fields["author"],
         "images": [{**image, "src": _on_real_site(image["src"], capture.url, base)} for image in fields["images"]],
         "fetched_url": row["fetched_url"],
-        "fetched_at": row["last_seen"],  # re-extraction is not a new sighting of the page
         "warc_file": row["warc_file"],
         "warc_offset": row["warc_offset"],
     }
@@ -128,7 +127,7 @@ def rebuild_article(row: dict, capture: Capture, profile: Profile | None) -> dic
 def _save(archive: Archive, batch: list[dict], report: ReextractReport) -> None:
     if not batch:
         return
-    counts = archive.save_articles(batch)
+    counts = archive.save_articles(batch, sighting=False)  # not a visit: last_seen, gone_since stay
     report.new += counts["new"]
     report.updated += counts["updated"]
     report.unchanged += counts["unchanged"]

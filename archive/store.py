@@ -314,16 +314,20 @@ class Archive:
     # -- articles -------------------------------------------------------------------------------------
 
     @_friendly_errors
-    def save_articles(self, articles: Iterable[dict[str, Any]], run_id: int | None = None) -> dict[str, int]:
+    def save_articles(
+        self, articles: Iterable[dict[str, Any]], run_id: int | None = None, *, sighting: bool = True
+    ) -> dict[str, int]:
         """Insert or update a batch of articles in one transaction; returns counts by outcome.
 
         A changed title or body keeps the previous version in ``article_versions``; an unchanged article
-        only has ``last_seen`` moved on. The same URL twice never makes two rows.
+        only has ``last_seen`` moved on. The same URL twice never makes two rows. ``sighting=False`` is for
+        text rebuilt from a capture (``reextract``): the site was not visited, so ``last_seen``,
+        ``last_run`` and ``gone_since`` stay as they are.
         """
         counts = {"new": 0, "updated": 0, "unchanged": 0}
         with self.db.atomic():
             for article in articles:
-                counts[self._save_one(article, run_id)] += 1
+                counts[self._save_one(article, run_id, sighting)] += 1
             if run_id is not None:
                 self.db.execute(
                     "UPDATE crawl_runs SET new = new + ?, updated = updated + ?, unchanged = unchanged + ? "
@@ -332,7 +336,7 @@ class Archive:
                 )
         return counts
 
-    def _save_one(self, article: dict[str, Any], run_id: int | None) -> str:
+    def _save_one(self, article: dict[str, Any], run_id: int | None, sighting: bool = True) -> str:
         seen = article.get("fetched_at") or now_iso()
         digest = content_hash(article.get("title"), article["body"])
         row = {
@@ -371,10 +375,13 @@ class Archive:
         old_hash = content_hash(old_title, old_body)  # from the text itself: a hand-edited body is not "unchanged"
         row["url"] = self.db["articles"].get(article_id)["url"]  # reached through an alias: keep its key
         self._add_aliases(article_id, row["url"], [article["url"], *(article.get("aliases") or [])], seen)
+        sighted = {"last_seen": seen, "last_run": run_id, "gone_since": None} if sighting else {}
+        if not sighting:
+            for name in ("last_seen", "last_run", "gone_since"):
+                row.pop(name)
         if old_hash == digest:
-            self.db["articles"].update(
-                article_id, {"last_seen": seen, "last_run": run_id, "gone_since": None, **capture}
-            )
+            if sighted or capture:
+                self.db["articles"].update(article_id, {**sighted, **capture})
             return "unchanged"
         self.db["article_versions"].insert(
             {
@@ -384,7 +391,7 @@ class Archive:
                 "body": old_body,
                 "content_hash": old_hash,
                 "first_seen": old_last_seen,
-                "replaced": seen,
+                "replaced": seen if sighting else now_iso(),
             }
         )
         self.db["articles"].update(article_id, row)
@@ -432,6 +439,20 @@ class Archive:
         return CrawlState(validators, known, full[0] if full else None, last[0] if last else None)
 
     @_friendly_errors
+    def mark_unlisted(self, site: str, run_id: int, when: str | None = None) -> int:
+        """After a complete full pass: flag the site's articles that no listing led to in run ``run_id``.
+
+        Only a run that walked every listing and fetched every page without error may say that an article is
+        gone from every listing; the row stays, with ``gone_since`` set. Returns how many were newly flagged.
+        """
+        with self.db.atomic():
+            return self.db.execute(
+                "UPDATE articles SET gone_since = ? WHERE site = ? AND gone_since IS NULL "
+                "AND (last_run IS NULL OR last_run != ?)",
+                [when or now_iso(), site, run_id],
+            ).rowcount
+
+    @_friendly_errors
     def record_full_pass(self, site: str, when: str | None = None) -> None:
         with self.db.atomic():
             self.db.execute("UPDATE sites SET last_full_pass = ? WHERE name = ?", [when or now_iso(), site])
@@ -453,20 +474,6 @@ class Archive:
                 "INSERT OR IGNORE INTO article_aliases (url, article_id, first_seen) VALUES (?, ?, ?)",
                 [alias, article_id, seen],
             )
-
-    @_friendly_errors
-    def mark_unseen_gone(self, site: str, run_id: int, when: str | None = None) -> int:
-        """Flag the site's articles that run ``run_id`` did not see (call only after a complete full pass).
-
-        Reversible like every gone flag: the next crawl that sees an article clears it.
-        """
-        with self.db.atomic():
-            cursor = self.db.execute(
-                "UPDATE articles SET gone_since = ? WHERE site = ? AND gone_since IS NULL "
-                "AND (last_run IS NULL OR last_run <> ?)",
-                [when or now_iso(), site, run_id],
-            )
-        return cursor.rowcount
 
     @_friendly_errors
     def mark_gone(self, urls: Iterable[str], when: str | None = None) -> int:

@@ -113,12 +113,13 @@ class ArchivePipeline:
         self.flush()
         run = run_figures(spider.profile.name, self.stats.get_stats(), reason)
         verdict = assess(run, self.archive.previous_runs(run.site, self.run_id), self.thresholds())
-        # A complete, healthy full pass saw every listed article: the site's others are gone from its listings.
-        complete = verdict.status == "ok" and getattr(spider, "full_pass", True)
+        full_pass = getattr(spider, "full_pass", True)
+        if verdict.status in ("ok", "partial") and full_pass:
+            self.archive.record_full_pass(run.site)  # a dead link or two does not void a full pass
         gone = self.stats.get_value("hospital_news/gone", 0)
-        if complete:
-            gone += self.archive.mark_unseen_gone(run.site, self.run_id)
-            self.archive.record_full_pass(run.site)
+        if verdict.status == "ok" and full_pass:
+            # Only a healthy run that walked every listing may say an article is gone from all of them.
+            gone += self.archive.mark_unlisted(run.site, self.run_id)
         spider.run_row = self.archive.finish_run(
             self.run_id,
             status=verdict.status,

@@ -64,6 +64,20 @@ def test_a_page_taken_down_is_flagged_gone_never_deleted(omon_mirror, tmp_path):
     assert run["status"] == "partial" and "HTTP 404" in run["message"]
 
 
+def test_an_article_gone_from_every_listing_is_flagged_after_a_full_pass(omon_mirror, tmp_path):
+    db = tmp_path / "archive.db"
+    assert crawl_mirrors(db, {"omon": omon_mirror}).returncode == 0
+    renderer = omon_mirror.renderer
+    unlisted = renderer.by_category["party"].pop()  # still served at its URL, linked from no listing any more
+
+    result = crawl_mirrors(db, {"omon": omon_mirror})
+
+    assert result.returncode == 0 and "omon: ok" in result.stdout, result.stderr
+    flagged = rows(db, "SELECT url, body FROM articles WHERE gone_since IS NOT NULL")
+    assert [r["url"] for r in flagged] == [unlisted["url"]] and flagged[0]["body"]
+    assert rows(db, "SELECT count(*) AS n FROM articles")[0]["n"] == len(omon_mirror.articles)
+
+
 def test_kill_9_mid_crawl_then_the_next_crawl_completes(mirrors, gold, tmp_path):
     db = tmp_path / "archive.db"
     slow = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]

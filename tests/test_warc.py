@@ -145,13 +145,19 @@ def test_reextract_restores_an_altered_article_and_keeps_the_version(small_warc_
     conn = sqlite3.connect(db)
     article_id, original = conn.execute("SELECT id, body FROM articles ORDER BY id LIMIT 1").fetchone()
     conn.execute("UPDATE articles SET body = ? WHERE id = ?", ["Bài viết bị sửa sai.", article_id])
+    conn.execute("UPDATE articles SET gone_since = '2026-01-01T00:00:00Z' WHERE id = ?", [article_id])
+    sighting = conn.execute("SELECT last_seen, last_run FROM articles WHERE id = ?", [article_id]).fetchone()
     conn.commit()
     conn.close()
     result = run_cli("reextract", "--db", str(db), "--warc-dir", str(warc_dir))
     assert result.returncode == 0, result.stderr
     total = rows(db, "SELECT count(*) AS n FROM articles")[0]["n"]
     assert f"{total} articles re-extracted: 1 updated, {total - 1} unchanged, 0 without" in result.stdout
-    assert rows(db, "SELECT body FROM articles WHERE id = ?", (article_id,))[0]["body"] == original
+    restored = rows(db, "SELECT body, last_seen, last_run, gone_since FROM articles WHERE id = ?", (article_id,))[0]
+    assert restored["body"] == original
+    # re-extraction is not a visit to the site: when it was last seen, and that it is gone, stay as they were
+    assert (restored["last_seen"], restored["last_run"]) == tuple(sighting)
+    assert restored["gone_since"] == "2026-01-01T00:00:00Z"
     versions = rows(db, "SELECT body FROM article_versions WHERE article_id = ?", (article_id,))
     assert [v["body"] for v in versions] == ["Bài viết bị sửa sai."]
     found = rows(db, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", ('"sửa sai"',))

@@ -79,7 +79,7 @@ class SiteSpider(scrapy.Spider):
 
     def _load_incremental_state(self) -> None:
         """An incremental crawl needs the archive's validators; it falls back to a full pass when the last
-        full pass is too old, or the previous run did not end ok (killed, failed): nothing may be skipped then.
+        full pass is too old, or the previous run was killed or failed: pages behind it were never seen.
         """
         settings = self.crawler.settings
         if not settings.getbool("HOSPITAL_NEWS_INCREMENTAL"):
@@ -89,7 +89,7 @@ class SiteSpider(scrapy.Spider):
         days = settings.getfloat("HOSPITAL_NEWS_FULL_PASS_DAYS", 7)
         last = datetime.fromisoformat(state.last_full_pass) if state.last_full_pass else None
         due = last is None or (datetime.now(UTC) - last).total_seconds() >= days * 86400
-        self.full_pass = due or state.last_status != "ok"
+        self.full_pass = due or state.last_status not in ("ok", "partial")
         self.state = None if self.full_pass else state
         self.logger.info("%s: %s pass", self.site_name, "full" if self.full_pass else "incremental")
 

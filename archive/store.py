@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
+from archive import search
 from scraper.extract.text import fold
 
 BUSY_TIMEOUT_MS = 5000
@@ -153,6 +154,7 @@ class Archive:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
+            search.register_functions(conn)
             migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(describe_sqlite_error(self.path, exc)) from None
@@ -293,15 +295,10 @@ class Archive:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def search(self, query: str, limit: int = 20) -> list[dict]:
-        """Articles matching a query typed with or without diacritics, best match first."""
-        match = " ".join(f'"{term}"' for term in fold(query).replace('"', " ").split())
-        if not match:
+        """Articles matching a query typed with or without diacritics, best match first (see archive/search.py)."""
+        if search.parse_query(query).empty:
             return []
-        sql = (
-            "SELECT articles.* FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 10.0, 1.0, 10.0, 1.0) LIMIT ?"
-        )
-        return list(self.db.query(sql, ["{title_folded body_folded}: " + match, limit]))
+        return list(self.db.query(search.ranked_sql(limit=True), {"q": query, "limit": limit}))
 
     def iter_rows(self, sql: str, params: list | None = None) -> Iterator[dict]:
         """Stream rows of a query without loading them all (exports use this)."""

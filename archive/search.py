@@ -162,7 +162,8 @@ def register_functions(conn: sqlite3.Connection) -> None:
 
 
 # Best first: the phrase as typed, diacritics and all (for a query typed with them), in the title, then in
-# the body; then the folded phrase in the title, then in the body; then every syllable in the title; then FTS5's bm25 with title weighing more.
+# the body; then the folded phrase in the title, then in the body; then every syllable in the title; then
+# FTS5's bm25 with the title weighing more.
 _IN_FTS = "articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH vn_match(:q, '{}'))"
 RANK_KEYS = (
     ("accent_title", "vn_accent_hit(articles.title, :q) DESC"),

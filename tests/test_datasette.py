@@ -3,14 +3,24 @@
 import csv
 import io
 import json
+import subprocess
+import unicodedata
 import urllib.parse
 import urllib.request
 
+import pytest
+from markupsafe import escape
+
+from archive.store import Archive
+from scraper.extract.text import fold
+
 
 def get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        assert response.status == 200
-        return response.read()
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        raise AssertionError(f"{url}: {exc.code} {exc.read()[:300]!r}") from None
 
 
 def search(base: str, query: str) -> list[dict]:
@@ -49,3 +59,116 @@ def test_table_page_renders(datasette_url):
     html = get(datasette_url + "/archive/articles").decode("utf-8")
     assert "Hoạt động công tác Đảng" in html
     assert 'name="_search"' in html  # the search box is there because the FTS table is configured
+
+
+# -- Vietnamese search in Datasette (archive/datasette_plugins/hospital_news.py) ----------------------------
+
+
+def ids(rows: list[dict]) -> set[int]:
+    return {r["id"] for r in rows}
+
+
+def ranked(base: str, query: str) -> list[dict]:
+    params = urllib.parse.urlencode({"q": query, "_shape": "objects", "_size": "max"})
+    return json.loads(get(f"{base}/archive/search.json?{params}"))["rows"]
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("dang uy", "Đảng ủy", "ĐẢNG ỦY", "Đảng uỷ", unicodedata.normalize("NFD", "Đảng ủy")),
+        ("hoi nghi so ket", "Hội nghị sơ kết", unicodedata.normalize("NFD", "Hội nghị sơ kết")),
+        ("ma quoc thien", "Mã Quốc Thiện", unicodedata.normalize("NFD", "Mã Quốc Thiện")),
+    ],
+)
+def test_search_box_is_the_same_with_or_without_marks_nfc_or_nfd(datasette_url, variants):
+    found = [ids(search(datasette_url, v)) for v in variants]
+    assert found[0] and all(f == found[0] for f in found)
+
+
+def test_search_box_matches_the_phrase_not_scattered_syllables(datasette_url):
+    """Datasette's own escape_fts would AND the syllables; the box matches the folded phrase."""
+    rows = search(datasette_url, "hoi nghi so ket")
+    assert rows
+    for row in rows:
+        assert "hoi nghi so ket" in fold(row["title"] + " " + row["body"])
+    anywhere = ranked(datasette_url, "hoi nghi so ket")  # every syllable present, phrase or not
+    assert len(anywhere) > len(rows)
+
+
+def test_search_box_keeps_newest_first(datasette_url):
+    published = [r["published"] for r in search(datasette_url, "dang uy")]
+    assert published == sorted(published, reverse=True)
+
+
+def test_ranked_search_puts_the_phrase_first_and_title_before_body(datasette_url):
+    rows = ranked(datasette_url, "dang uy")
+    in_title = ["dang uy" in fold(r["title"]) for r in rows]
+    assert in_title[0] and in_title == sorted(in_title, reverse=True)
+    assert ids(rows) >= ids(search(datasette_url, "dang uy"))
+    assert "Đảng ủy" in rows[-1]["excerpt"] or "dang" in fold(rows[-1]["excerpt"])
+
+
+def test_ranked_search_with_marks_and_tone_placement(datasette_url):
+    assert [r["id"] for r in ranked(datasette_url, "Đảng uỷ")] == [r["id"] for r in ranked(datasette_url, "Đảng ủy")]
+    assert ranked(datasette_url, "") == []
+
+
+def test_csv_stream_returns_every_row_beyond_max_returned_rows(crawled_db, gold, tmp_path):
+    """A Datasette allowed 10 rows per page still streams every article and every search hit as CSV."""
+    from archive.serve import datasette_command, datasette_env, metadata_for
+
+    from .conftest import free_port, wait_for_http
+
+    metadata = tmp_path / "metadata.json"
+    metadata.write_text(json.dumps(metadata_for(crawled_db), ensure_ascii=False), encoding="utf-8")
+    port = free_port()
+    command = datasette_command(crawled_db, metadata, "127.0.0.1", port) + [
+        "--setting",
+        "max_returned_rows",
+        "10",
+        "--setting",
+        "default_page_size",
+        "10",
+    ]
+    process = subprocess.Popen(command, env=datasette_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/-/versions.json")
+        table = get(base + "/archive/articles.csv?_stream=on&_size=max").decode("utf-8")
+        assert len(list(csv.DictReader(io.StringIO(table)))) == sum(len(a) for a in gold.values()) > 10
+        hits = get(base + "/archive/articles.csv?_stream=on&_size=max&_search=dang+uy").decode("utf-8")
+        with Archive(crawled_db, create=False) as archive:
+            phrase_hits = archive.db.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
+                ['{title_folded body_folded}: "dang uy"'],
+            ).fetchone()[0]
+        assert len(list(csv.DictReader(io.StringIO(hits)))) == phrase_hits > 10
+        page = json.loads(get(base + "/archive/articles.json?_shape=objects&_size=max"))
+        assert len(page["rows"]) == 10  # the limit is real: only the stream goes past it
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_robots_are_asked_to_stay_away(datasette_url):
+    assert get(datasette_url + "/robots.txt").decode() == "User-agent: *\nDisallow: /\n"
+
+
+def test_article_page_shows_the_body_as_escaped_paragraphs(datasette_url, crawled_db):
+    with Archive(crawled_db, create=False) as archive:
+        article_id, body = archive.db.execute(
+            "SELECT id, body FROM articles WHERE body LIKE '%Mã Quốc Thiện%'"
+        ).fetchone()
+    html = get(f"{datasette_url}/archive/articles/{article_id}").decode("utf-8")
+    paragraphs = body.split("\n\n")
+    assert html.count("<p>") >= len(paragraphs)
+    assert f"<p>{escape(paragraphs[1])}</p>" in html
+
+
+def test_crawled_text_is_never_rendered_as_html():
+    from archive.datasette_plugins.hospital_news import paragraphs_html
+
+    html = paragraphs_html('Đảng bộ <script>alert("x")</script>\n\n<img src=x onerror=alert(1)>')
+    assert "<script>" not in html and "<img" not in html
+    assert html.startswith("<p>Đảng bộ &lt;script&gt;")

@@ -6,7 +6,9 @@ Tables (a contract other tools read):
 - ``sites``: the profiles known when crawls ran;
 - ``crawl_runs``: one row per crawl of one site;
 - ``articles_fts``: FTS5 over title and body plus diacritic-folded copies (see ``scraper/extract/text.fold``),
-  so that "dang uy" finds "Đảng ủy" while "Đảng ủy" still matches exactly.
+  so that "dang uy" finds "Đảng ủy" while "Đảng ủy" still matches exactly (semantics: archive/search.py);
+- ``people``, ``documents_cited``, ``member_counts``: Party facts read from each article's text
+  (scraper/facts.py), rewritten whenever the article's text changes.
 
 Writes are batched in transactions (``save_articles``) and the file is in WAL mode, so Datasette can read
 while a crawl writes. Schema changes are sqlite-utils migrations: an old archive is upgraded in place.
@@ -27,6 +29,7 @@ from sqlite_utils import Database, Migrations
 
 from archive import search
 from scraper.extract.text import fold
+from scraper.facts import COUNT_FIELDS, extract_facts
 
 BUSY_TIMEOUT_MS = 5000
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
@@ -121,6 +124,44 @@ def m001_initial(db: Database) -> None:
         "CREATE VIRTUAL TABLE articles_fts USING fts5("
         f"title, body, title_folded, body_folded, tokenize='{FTS_TOKENIZER}')"
     )
+
+
+@migrations()
+def m002_party_facts(db: Database) -> None:
+    """Party facts as tables (scraper/facts.py), an event type and a year on every article; existing articles
+    are read once to fill them."""
+    db["articles"].add_column("event_type", str)
+    db["articles"].add_column("year", int)
+    common = {"id": int, "article": int, "site": str, "date": str}
+    keys = [("article", "articles", "id"), ("site", "sites", "name")]
+    db["people"].create({**common, "name": str, "role": str}, pk="id", foreign_keys=keys)
+    db["documents_cited"].create({**common, "document": str, "kind": str, "issuer": str}, pk="id", foreign_keys=keys)
+    db["member_counts"].create({**common, "level": str, **dict.fromkeys(COUNT_FIELDS, int)}, pk="id", foreign_keys=keys)
+    for table in ("people", "documents_cited", "member_counts"):
+        db[table].create_index(["article"])
+    db["people"].create_index(["name"])
+    db["documents_cited"].create_index(["document"])
+    for row in list(db.query("SELECT id, site, category, party, title, published, body, images FROM articles")):
+        save_facts(db, row["id"], row)
+
+
+def save_facts(db: Database, article_id: int, row: dict[str, Any]) -> None:
+    """(Re)write the Party facts of one article: its previous facts go, what its current text states comes."""
+    captions = [i.get("caption") for i in json.loads(row.get("images") or "[]") if i.get("caption")]
+    facts = extract_facts(row.get("title"), row["body"], bool(row.get("party")), captions)
+    date = (row.get("published") or "")[:10] or None
+    year = int(date[:4]) if date and date[:4].isdigit() else None
+    db["articles"].update(article_id, {"event_type": facts.event_type, "year": year})
+    for table in ("people", "documents_cited", "member_counts"):
+        db.execute(f"DELETE FROM {table} WHERE article = ?", [article_id])
+    common = {"article": article_id, "site": row["site"], "date": date}
+    db["people"].insert_all({**common, "name": p.name, "role": p.role} for p in facts.people)
+    db["documents_cited"].insert_all(
+        {**common, "document": d, "kind": d.split("-", 1)[1].split("/")[0], "issuer": d.split("/", 1)[1]}
+        for d in facts.documents
+    )
+    if any(v is not None for v in facts.member_counts.values()):
+        db["member_counts"].insert({**common, "level": facts.level, **facts.member_counts})
 
 
 def _friendly_errors(method: Callable) -> Callable:
@@ -259,6 +300,7 @@ class Archive:
             row["first_seen"] = seen
             article_id = self.db["articles"].insert(row).last_pk
             self._index(article_id, row)
+            save_facts(self.db, article_id, row)
             return "new"
         article_id, old_title, old_body, old_hash, _first_seen, old_last_seen = existing
         if old_hash == digest:
@@ -277,6 +319,7 @@ class Archive:
         )
         self.db["articles"].update(article_id, row)
         self._index(article_id, row)
+        save_facts(self.db, article_id, row)
         return "updated"
 
     def _index(self, article_id: int, row: dict[str, Any]) -> None:

@@ -1,0 +1,195 @@
+"""Party facts (scraper/facts.py) measured against the mirrors' hand-made labels, and stored as tables.
+
+Labels: ``facts`` of every article in scraper/mirror/data/*.json (event type, people with roles as written,
+documents, member counts). Precision and recall are counted per fact: a person (name, or name and role), a
+document id, one member-count figure (field and value). The figures are printed on every run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import pytest
+
+from archive.store import Archive
+from scraper.extract.text import join_paragraphs
+from scraper.facts import COUNT_FIELDS, documents, extract_facts, member_counts, people
+from scraper.profiles import load_profile
+
+KINDS = ("names", "people+roles", "documents", "member counts")
+MIN_PRECISION = 0.95
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, got: set, want: set) -> None:
+        self.tp += len(got & want)
+        self.fp += len(got - want)
+        self.fn += len(want - got)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def fact_sets(event: str, persons: list[tuple[str, str | None]], docs: list[str], counts: dict) -> dict[str, set]:
+    return {
+        "event": {event},
+        "names": {name for name, _ in persons},
+        "people+roles": set(persons),
+        "documents": set(docs),
+        "member counts": {(k, v) for k, v in counts.items() if v is not None},
+    }
+
+
+def gold_sets(article: dict) -> dict[str, set]:
+    facts = article["facts"]
+    persons = [(p["name"], p["role"]) for p in facts["people"]]
+    return fact_sets(facts["event_type"], persons, facts["documents"], facts["member_counts"])
+
+
+def score(pairs: list[tuple[dict[str, set], dict[str, set]]], label: str, capsys) -> dict[str, Score]:
+    scores = {kind: Score() for kind in KINDS}
+    events = 0
+    for got, want in pairs:
+        for kind in KINDS:
+            scores[kind].add(got[kind], want[kind])
+        events += got["event"] == want["event"]
+    with capsys.disabled():
+        print(f"\n{label}: {len(pairs)} labelled articles")
+        print(f"  {'fact':<14} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}")
+        for kind, s in scores.items():
+            print(f"  {kind:<14} {s.precision:>9.3f} {s.recall:>7.3f} {s.tp:>4} {s.fp:>4} {s.fn:>4}")
+        print(f"  {'event type':<14} accuracy {events}/{len(pairs)} = {events / len(pairs):.3f}")
+    return scores
+
+
+def test_extraction_from_the_labelled_texts(gold, capsys):
+    pairs = []
+    for articles in gold.values():
+        for article in articles:
+            captions = [i["caption"] for i in article["images"] if i.get("caption")]
+            facts = extract_facts(
+                article["title"], join_paragraphs(article["paragraphs"]), article["category"] == "party", captions
+            )
+            persons = [(p.name, p.role) for p in facts.people]
+            pairs.append(
+                (fact_sets(facts.event_type, persons, facts.documents, facts.member_counts), gold_sets(article))
+            )
+    scores = score(pairs, "facts from the labelled texts", capsys)
+    for kind, s in scores.items():
+        assert s.precision >= MIN_PRECISION, kind
+        assert s.recall >= 0.8, kind
+
+
+def stored_sets(db: sqlite3.Connection, url: str) -> dict[str, set]:
+    article_id, event = db.execute("SELECT id, event_type FROM articles WHERE url = ?", [url]).fetchone()
+    persons = db.execute("SELECT name, role FROM people WHERE article = ?", [article_id]).fetchall()
+    docs = [r[0] for r in db.execute("SELECT document FROM documents_cited WHERE article = ?", [article_id])]
+    row = db.execute(f"SELECT {', '.join(COUNT_FIELDS)} FROM member_counts WHERE article = ?", [article_id]).fetchone()
+    return fact_sets(event, [tuple(p) for p in persons], docs, dict(zip(COUNT_FIELDS, row or [], strict=False)))
+
+
+def test_facts_tables_after_a_real_crawl(crawled_db, gold, capsys):
+    """The whole path: HTML over HTTP → extraction → archive → facts tables, compared with the labels."""
+    db = sqlite3.connect(crawled_db)
+    pairs = [(stored_sets(db, a["url"]), gold_sets(a)) for articles in gold.values() for a in articles]
+    scores = score(pairs, "facts tables of a crawled archive", capsys)
+    for kind, s in scores.items():
+        assert s.precision >= MIN_PRECISION, kind
+
+
+@pytest.mark.parametrize(("site", "article_id"), [("baclieu", 1), ("omon", 1)])
+def test_every_fact_of_the_seed_articles_is_found(crawled_db, gold, site, article_id):
+    seed = next(a for a in gold[site] if a["id"] == article_id)
+    db = sqlite3.connect(crawled_db)
+    assert stored_sets(db, seed["url"]) == gold_sets(seed)
+
+
+def test_the_omon_seed_counts_as_written():
+    text = "Tổng số đảng viên hiện có 179 đảng viên (trong đó chính thức 170, dự bị 09, Nữ 94, dân tộc khmer 05)."
+    assert member_counts(text) == {
+        "total": 179,
+        "chinh_thuc": 170,
+        "du_bi": 9,
+        "nu": 94,
+        "dan_toc": 5,
+        "delegates": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Năm 2018, Đảng bộ kết nạp 14 đảng viên mới, xét công nhận đảng viên chính thức cho 11 đồng chí.",
+        "100% đảng viên tham gia học tập, quán triệt các nghị quyết.",
+        "Đảng bộ khen thưởng 02 chi bộ và 19 đảng viên hoàn thành xuất sắc nhiệm vụ năm 2019.",
+        "Chi bộ kết nạp 04 đảng viên mới, hằng năm đều được xếp loại hoàn thành tốt nhiệm vụ.",
+    ],
+)
+def test_numbers_that_are_not_membership_are_left_out(text):
+    assert member_counts(text) == dict.fromkeys(COUNT_FIELDS)
+
+
+def test_a_role_without_a_name_is_not_a_person():
+    text = "Phát biểu tại buổi lễ, đồng chí Bí thư Đảng ủy chúc mừng các đồng chí được trao Huy hiệu Đảng."
+    assert people(text) == []
+
+
+def test_an_office_elected_to_is_part_of_the_role():
+    text = (
+        "Ban Chấp hành đã bầu đồng chí Mã Quốc Thiện - Giám đốc Bệnh viện được tín nhiệm bầu giữ chức Bí thư Đảng ủy, "
+        "đồng chí Trần Quốc Sử - Phó Giám đốc Bệnh viện được bầu giữ chức Phó Bí thư Đảng ủy."
+    )
+    assert [(p.name, p.role) for p in people(text)] == [
+        ("Mã Quốc Thiện", "Bí thư Đảng ủy, Giám đốc Bệnh viện"),
+        ("Trần Quốc Sử", "Phó Bí thư Đảng ủy, Phó Giám đốc Bệnh viện"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thực hiện Kết luận số 21-KL/TW và Chỉ thị số 05-CT/TW", ["21-KL/TW", "05-CT/TW"]),
+        ("Nghị quyết số 57 - NQ/ TW của Bộ Chính trị", ["57-NQ/TW"]),
+        ("Quy định số 08-QĐi/TW và Kế hoạch số 08-KH/UBKT", ["08-QĐi/TW", "08-KH/UBKT"]),
+        ("Nghị quyết Trung ương 4 khóa XII; điện thoại 0291.3822.285; ngày 12/7/2024", []),
+        ("Chỉ thị 05-CT/TW, nhắc lại Chỉ thị 05-CT/TW", ["05-CT/TW"]),
+    ],
+)
+def test_document_ids_are_normalised(text, expected):
+    assert documents(text) == expected
+
+
+def test_facts_are_rewritten_when_an_article_changes(tmp_path):
+    article = {
+        "url": "https://bvdkbaclieu.vn/hoat-dong-cong-tac-dang/dai-hoi-1.html",
+        "site": "baclieu",
+        "party": True,
+        "title": "Đại hội Chi bộ Khoa Nội nhiệm kỳ 2025 - 2027",
+        "published": "2025-01-14",
+        "body": "Dự Đại hội có đồng chí Mã Quốc Thiện - Bí thư Đảng ủy, Giám đốc Bệnh viện. "
+        "Chi bộ hiện có 40 đảng viên (chính thức 38, dự bị 02; nữ 23). Đại hội quán triệt Kết luận số 21-KL/TW.",
+    }
+    with Archive(tmp_path / "archive.db") as archive:
+        archive.register_site(load_profile("baclieu"))
+        archive.save_articles([article])
+        edited = article["body"].replace("Mã Quốc Thiện - Bí thư Đảng ủy", "Trần Quốc Sử - Phó Bí thư Đảng ủy")
+        archive.save_articles([{**article, "body": edited.replace("21-KL/TW", "57-NQ/TW")}])
+        db = archive.db
+        assert [tuple(r) for r in db.execute("SELECT name, role FROM people")] == [
+            ("Trần Quốc Sử", "Phó Bí thư Đảng ủy, Giám đốc Bệnh viện")
+        ]
+        assert [r[0] for r in db.execute("SELECT document FROM documents_cited")] == ["57-NQ/TW"]
+        counts = db.execute("SELECT level, total, chinh_thuc, du_bi, nu, date FROM member_counts").fetchall()
+        assert [tuple(r) for r in counts] == [("chi bộ", 40, 38, 2, 23, "2025-01-14")]
+        assert tuple(db.execute("SELECT event_type, year FROM articles").fetchone()) == ("đại hội", 2025)

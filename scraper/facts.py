@@ -57,6 +57,8 @@ ROLE_HEADS = (
     "dược sĩ",
     "kỹ thuật viên",
     "hộ sinh",
+    "hộ lý",
+    "nguyên",
     "Điều dưỡng trưởng",
     "Thư ký",
 )
@@ -88,7 +90,7 @@ _COUNT_PATTERNS: tuple[tuple[re.Pattern, tuple[str, ...]], ...] = tuple(
         # "31/33 đảng viên", "35/38 đảng viên"
         (r"(\d+)/(\d+) đảng viên", ("delegates", "total")),
         # "Chi bộ hiện có 33 đảng viên", "Đảng bộ có 176 đảng viên", "09 chi bộ trực thuộc với 278 đảng viên"
-        (r"(?:hiện có|bộ có|trực thuộc với|tổng số) (\d+) đảng viên", ("total",)),
+        (r"(?:hiện có|bộ có|trực thuộc với|tổng số|chi bộ với) (\d+) đảng viên", ("total",)),
         # "Tổng số đảng viên 181 (chính thức ...", "Tổng số đảng viên đến cuối năm là 184 ("
         (r"tổng số đảng viên (?:[^\d.;,]{0,25}? )?(\d+) \(", ("total",)),
         # "Hội nghị có 165 đảng viên tham dự", "52 đảng viên tham dự"
@@ -101,13 +103,15 @@ _COUNT_PATTERNS: tuple[tuple[re.Pattern, tuple[str, ...]], ...] = tuple(
         ),
         # "cùng 246 đảng viên thuộc 09 chi bộ", "và 36 đảng viên trong Chi bộ"
         (r"(?:cùng|và) (\d+) đảng viên (?:thuộc|trong|của)", ("delegates",)),
+        # "Dự hội nghị có đồng chí ... và 210 đảng viên." (attendance, not "kiểm tra ... và 12 đảng viên")
+        (r"\bdự\b[^.;]{0,120}?(?:cùng|và) (\d+) đảng viên(?:[.;]|$)", ("delegates",)),
         # "Tham dự có ... cùng 55 đảng viên là cấp ủy viên"
         (r"cùng (\d+) đảng viên là", ("delegates",)),
         # "179 đảng viên (trong đó chính thức 170, ...)" written without a verb before it
         (r"(\d+) đảng viên \((?:trong đó )?chính thức", ("total",)),
         (r"đại diện cho (\d+) đảng viên", ("total",)),
         (r"chính thức (\d+)", ("chinh_thuc",)),
-        (r"dự bị (\d+)", ("du_bi",)),
+        (r"dự bị (\d+)|(\d+) đảng viên dự bị", ("du_bi",)),
         (r"\bnữ (\d+)|(\d+) đảng viên nữ", ("nu",)),
         (r"dân tộc [^\d,;)]{0,25}?(\d+)|(\d+) đảng viên là người dân tộc", ("dan_toc",)),
     )

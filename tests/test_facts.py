@@ -91,6 +91,113 @@ def test_extraction_from_the_labelled_texts(gold, capsys):
         assert s.recall >= 0.8, kind
 
 
+# Written after the rules had been tuned on the mirror labels, in phrasings the mirrors do not use, to see how
+# the rules carry over. First run, before any change for them: names P=R=1.0, people+roles P=R=0.818 (roles
+# "hộ lý …" and "nguyên …" unknown), documents P=R=1.0, member counts P=1.0 R=0.667, event type 8/8.
+HELD_OUT = [  # (title, body, labels)
+    (
+        "Đảng bộ Bệnh viện Đa khoa tỉnh Sóc Trăng học tập Nghị quyết Trung ương",
+        "Sáng 15/3/2024, Đảng bộ Bệnh viện Đa khoa tỉnh Sóc Trăng tổ chức Hội nghị học tập, quán triệt Nghị quyết số 18-NQ/TW của Ban Chấp hành Trung ương. "
+        "Dự hội nghị có đồng chí Trần Văn Hùng - Bí thư Đảng ủy, Giám đốc Bệnh viện và 210 đảng viên.",
+        {
+            "event_type": "học tập nghị quyết",
+            "people": [("Trần Văn Hùng", "Bí thư Đảng ủy, Giám đốc Bệnh viện")],
+            "documents": ["18-NQ/TW"],
+            "member_counts": {"delegates": 210},
+        },
+    ),
+    (
+        "Chi bộ Khoa Sản kết nạp đảng viên mới",
+        "Chiều 20/4, Chi bộ Khoa Sản tổ chức Lễ kết nạp đảng viên mới. Đồng chí Nguyễn Thị Lan, Phó Bí thư Chi bộ Khoa Sản, "
+        "được phân công giúp đỡ quần chúng Lê Văn Tâm, hộ lý Khoa Sản.",
+        {
+            "event_type": "kết nạp đảng viên",
+            "people": [("Nguyễn Thị Lan", "Phó Bí thư Chi bộ Khoa Sản"), ("Lê Văn Tâm", "hộ lý Khoa Sản")],
+            "documents": [],
+            "member_counts": {},
+        },
+    ),
+    (
+        "ĐẠI HỘI ĐẢNG BỘ BỆNH VIỆN Y HỌC CỔ TRUYỀN LẦN THỨ V",
+        "Đại hội Đảng bộ Bệnh viện Y học cổ truyền lần thứ V, nhiệm kỳ 2025 - 2030 có 95 đại biểu đại diện cho 112 đảng viên "
+        "(chính thức 105, dự bị 07; nữ 68) tham dự. Đại hội bầu đồng chí Phan Minh Quân giữ chức Bí thư Đảng ủy nhiệm kỳ 2025 - 2030.",
+        {
+            "event_type": "đại hội",
+            "people": [("Phan Minh Quân", "Bí thư Đảng ủy")],
+            "documents": [],
+            "member_counts": {"delegates": 95, "total": 112, "chinh_thuc": 105, "du_bi": 7, "nu": 68},
+        },
+    ),
+    (
+        "Ủy ban Kiểm tra Đảng ủy giám sát Chi bộ Dược",
+        "Thực hiện Hướng dẫn số 12-HD/BTCTW và Quy định 102-QĐ/TW, Ủy ban Kiểm tra Đảng ủy do đồng chí Đoàn Thị Hương - Chủ nhiệm Ủy ban Kiểm tra "
+        "làm trưởng đoàn đã giám sát Chi bộ Dược. Chi bộ có tổng số 27 đảng viên, trong đó 3 đảng viên dự bị.",
+        {
+            "event_type": "kiểm tra giám sát",
+            "people": [("Đoàn Thị Hương", "Chủ nhiệm Ủy ban Kiểm tra")],
+            "documents": ["12-HD/BTCTW", "102-QĐ/TW"],
+            "member_counts": {"total": 27, "du_bi": 3},
+        },
+    ),
+    (
+        "Trao Huy hiệu 50 năm tuổi Đảng",
+        "Sáng 02/9, đồng chí Võ Thanh Sơn - Phó Bí thư Đảng ủy đã trao Huy hiệu 50 năm tuổi Đảng cho đồng chí Hồ Văn Ba, nguyên Phó Giám đốc Bệnh viện.",
+        {
+            "event_type": "trao huy hiệu",
+            "people": [("Võ Thanh Sơn", "Phó Bí thư Đảng ủy"), ("Hồ Văn Ba", "nguyên Phó Giám đốc Bệnh viện")],
+            "documents": [],
+            "member_counts": {},
+        },
+    ),
+    (
+        "Bệnh viện triển khai kỹ thuật mới trong điều trị đột quỵ",
+        "Bác sĩ chuyên khoa II Trương Hoàng Nam, Phó Giám đốc Bệnh viện cho biết, trong năm 2024 Bệnh viện đã cứu sống 120 ca đột quỵ. "
+        "Anh Nguyễn Văn Hậu, người nhà bệnh nhân, bày tỏ sự cảm ơn.",
+        {
+            "event_type": "other",
+            "people": [("Trương Hoàng Nam", "Phó Giám đốc Bệnh viện"), ("Nguyễn Văn Hậu", None)],
+            "documents": [],
+            "member_counts": {},
+        },
+    ),
+    (
+        "Hội nghị Ban Chấp hành Đảng bộ mở rộng quý III",
+        "Chiều 05/10, Ban Chấp hành Đảng bộ Bệnh viện họp mở rộng để triển khai Chỉ thị số 35-CT/TW. Tham dự có 19 đồng chí. "
+        "Đồng chí Lý Quốc Việt - Bí thư Đảng ủy chủ trì hội nghị.",
+        {
+            "event_type": "other",
+            "people": [("Lý Quốc Việt", "Bí thư Đảng ủy")],
+            "documents": ["35-CT/TW"],
+            "member_counts": {"delegates": 19},
+        },
+    ),
+    (
+        "Tổng kết công tác Đảng năm 2024",
+        "Đảng bộ hiện có 08 chi bộ với 156 đảng viên, trong đó có 12 đảng viên dự bị, 88 đảng viên nữ. Năm 2024 kết nạp 9 đảng viên mới. "
+        "Tham dự có đồng chí Cao Thị Mỹ - Ủy viên Ban Thường vụ Quận ủy, Trưởng Ban Dân vận Quận ủy.",
+        {
+            "event_type": "hội nghị tổng kết",
+            "people": [("Cao Thị Mỹ", "Ủy viên Ban Thường vụ Quận ủy, Trưởng Ban Dân vận Quận ủy")],
+            "documents": [],
+            "member_counts": {"total": 156, "du_bi": 12, "nu": 88},
+        },
+    ),
+]
+
+
+def test_extraction_on_texts_written_apart_from_the_mirrors(capsys):
+    pairs = []
+    for title, body, labels in HELD_OUT:
+        facts = extract_facts(title, body)
+        persons = [(p.name, p.role) for p in facts.people]
+        got = fact_sets(facts.event_type, persons, facts.documents, facts.member_counts)
+        want = fact_sets(labels["event_type"], labels["people"], labels["documents"], labels["member_counts"])
+        pairs.append((got, want))
+    scores = score(pairs, "facts from texts written apart from the mirrors", capsys)
+    for kind, s in scores.items():
+        assert s.precision >= MIN_PRECISION, kind
+
+
 def stored_sets(db: sqlite3.Connection, url: str) -> dict[str, set]:
     article_id, event = db.execute("SELECT id, event_type FROM articles WHERE url = ?", [url]).fetchone()
     persons = db.execute("SELECT name, role FROM people WHERE article = ?", [article_id]).fetchall()

@@ -172,3 +172,62 @@ def test_crawled_text_is_never_rendered_as_html():
     html = paragraphs_html('Đảng bộ <script>alert("x")</script>\n\n<img src=x onerror=alert(1)>')
     assert "<script>" not in html and "<img" not in html
     assert html.startswith("<p>Đảng bộ &lt;script&gt;")
+
+
+# -- a Datasette that explains itself ----------------------------------------------------------------------
+
+
+def rows_of(base: str, path: str, **params) -> list[dict]:
+    query = urllib.parse.urlencode({**params, "_shape": "objects", "_size": "max"})
+    return json.loads(get(f"{base}/archive/{path}.json?{query}"))["rows"]
+
+
+def test_articles_per_month_adds_up(datasette_url, gold):
+    rows = rows_of(datasette_url, "articles_per_month")
+    assert sum(r["articles"] for r in rows) == sum(len(a) for a in gold.values())
+    assert {r["hospital"] for r in rows} == {"Bệnh viện Đa khoa Bạc Liêu", "Bệnh viện Đa khoa Quận Ô Môn"}
+
+
+def test_who_held_which_party_role(datasette_url):
+    rows = rows_of(datasette_url, "party_roles", name="ma quoc thien")
+    assert rows and {r["name"] for r in rows} == {"Mã Quốc Thiện"}
+    assert any(
+        r["role"] == "Bí thư Đảng ủy, Giám đốc Bệnh viện" and r["first_mentioned"] < r["last_mentioned"] for r in rows
+    )
+    everyone = rows_of(datasette_url, "party_roles", name="")
+    assert {"Lê Minh Bạch", "Trần Quốc Sử", "Huỳnh Thị Kim Loan"} <= {r["name"] for r in everyone}
+    offices = ("bi thu", "uy vien", "chu nhiem uy ban kiem tra")
+    assert all(any(office in fold(r["role"]) for office in offices) for r in everyone)
+    assert "Trưởng khoa Nội tim mạch" not in {r["role"] for r in everyone}  # a hospital post alone is no Party role
+
+
+def test_documents_each_hospital_cites(datasette_url):
+    rows = rows_of(datasette_url, "documents_by_hospital")
+    assert ("omon", "21-KL/TW") in {(r["site"], r["document"]) for r in rows}
+    assert ("baclieu", "05-CT/TW") in {(r["site"], r["document"]) for r in rows}
+
+
+def test_membership_over_time(datasette_url):
+    rows = rows_of(datasette_url, "membership_over_time")
+    omon = [r for r in rows if r["site"] == "omon"]
+    assert any(r["total"] == 179 and r["chinh_thuc"] == 170 for r in omon)
+    assert [r["date"] for r in omon] == sorted(r["date"] for r in omon)
+    assert all(r["total"] > 100 for r in rows)  # a cell's 30 members never mix into the hospital's line
+
+
+def test_facets_and_links_on_the_articles_page(datasette_url):
+    data = json.loads(get(datasette_url + "/archive/articles.json?_size=1"))
+    assert {"site", "category", "year", "event_type"} <= set(data["facet_results"])
+    html = get(datasette_url + "/archive/people?_size=5").decode("utf-8")
+    assert '<a href="/archive/articles/' in html  # the article column shows the article's title, linked
+    page = get(datasette_url + "/archive/articles?_size=3").decode("utf-8")
+    assert '<a href="https://bvdk' in page  # the original page is one click away
+
+
+def test_public_serving_is_safe_by_default(datasette_url):
+    settings = json.loads(get(datasette_url + "/-/settings.json"))
+    assert settings["sql_time_limit_ms"] <= 5000 and settings["allow_download"] is False
+    refused = urllib.parse.urlencode({"sql": "DELETE FROM articles"})
+    with pytest.raises(AssertionError, match="400"):
+        get(f"{datasette_url}/archive.json?{refused}")
+    assert rows_of(datasette_url, "articles")  # nothing was deleted

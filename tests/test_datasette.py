@@ -231,3 +231,11 @@ def test_public_serving_is_safe_by_default(datasette_url):
     with pytest.raises(AssertionError, match="400"):
         get(f"{datasette_url}/archive.json?{refused}")
     assert rows_of(datasette_url, "articles")  # nothing was deleted
+
+
+def test_charts_page_draws_both_hospitals(datasette_url):
+    html = get(datasette_url + "/-/charts").decode("utf-8")
+    assert html.count("<svg") == 2 and html.count('class="series"') == 4  # two charts, a line per hospital each
+    assert "Bệnh viện Đa khoa Bạc Liêu" in html and "Bệnh viện Đa khoa Quận Ô Môn" in html
+    assert "Ô Môn: 2022-05-22 → 179" in html or "179</title>" in html
+    assert "/-/charts" in get(datasette_url + "/archive").decode("utf-8")  # linked from Datasette's menu

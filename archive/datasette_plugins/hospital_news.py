@@ -6,6 +6,7 @@
 - Article bodies shown as escaped paragraphs (full on the article's page, a short excerpt in tables): crawled
   text never reaches the page as HTML.
 - ``/robots.txt`` asks every robot to stay away: a public archive should not be crawled page by page.
+- ``/-/charts``: articles per month per hospital and membership over time, as SVG (archive/charts.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from contextvars import ContextVar
 from datasette import Response, hookimpl
 from markupsafe import Markup, escape
 
-from archive import search
+from archive import charts, search
 
 EXCERPT_CHARS = 300
 ROBOTS_TXT = "User-agent: *\nDisallow: /\n"
@@ -75,6 +76,20 @@ async def robots_txt():
     return Response.text(ROBOTS_TXT)
 
 
+async def charts_page(datasette, request):
+    """/-/charts: articles per month per hospital and membership over time, for the first (or ?db=) database."""
+    name = request.args.get("db") or next(iter(datasette.databases.keys() - {"_internal", "_memory"}), None)
+    if name not in datasette.databases:
+        return Response.html("Không có cơ sở dữ liệu / no such database", status=404)
+    html = await datasette.get_database(name).execute_fn(lambda conn: charts.charts_page(conn, name))
+    return Response.html(html)
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/robots\.txt$", robots_txt)]
+    return [(r"^/robots\.txt$", robots_txt), (r"^/-/charts$", charts_page)]
+
+
+@hookimpl
+def menu_links(datasette):
+    return [{"href": datasette.urls.path("/-/charts"), "label": "Biểu đồ / Charts"}]

@@ -166,6 +166,21 @@ def test_article_page_shows_the_body_as_escaped_paragraphs(datasette_url, crawle
     assert f"<p>{escape(paragraphs[1])}</p>" in html
 
 
+def test_photos_are_captions_with_safe_links():
+    from archive.datasette_plugins.hospital_news import images_html
+
+    html = images_html(
+        json.dumps(
+            [
+                {"src": "https://bvdkomon.cantho.gov.vn/uploads/a.jpg", "caption": "Đồng chí <b>Lê Minh Bạch</b>"},
+                {"src": "javascript:alert(1)", "caption": None},
+            ]
+        )
+    )
+    assert '<a href="https://bvdkomon.cantho.gov.vn/uploads/a.jpg">Đồng chí &lt;b&gt;Lê Minh Bạch&lt;/b&gt;</a>' in html
+    assert 'href="javascript' not in html and "<li>javascript:alert(1)</li>" in html
+
+
 def test_crawled_text_is_never_rendered_as_html():
     from archive.datasette_plugins.hospital_news import paragraphs_html
 

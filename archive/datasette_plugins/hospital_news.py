@@ -3,14 +3,15 @@
 - Vietnamese search (archive/search.py) on every connection: ``vn_match``/``vn_accent_hit``/``vn_excerpt`` for
   the ranked canned query ``search``, and ``escape_fts`` replaced so the table's search box folds the query
   (đ→d, NFD→NFC, any tone placement) and matches it as a phrase.
-- Article bodies shown as escaped paragraphs (full on the article's page, a short excerpt in tables): crawled
-  text never reaches the page as HTML.
+- Article bodies shown as escaped paragraphs (full on the article's page, a short excerpt in tables) and photos
+  as a list of captions: crawled text never reaches the page as HTML.
 - ``/robots.txt`` asks every robot to stay away: a public archive should not be crawled page by page.
 - ``/-/charts``: articles per month per hospital and membership over time, as SVG (archive/charts.py).
 """
 
 from __future__ import annotations
 
+import json
 from contextvars import ContextVar
 
 from datasette import Response, hookimpl
@@ -62,8 +63,25 @@ def asgi_wrapper():
     return wrap
 
 
+def images_html(value: str) -> Markup | None:
+    """Photos as a list of captions linking to the image; only http(s) links, every text escaped."""
+    try:
+        images = json.loads(value)
+    except ValueError:
+        return None
+    items = []
+    for image in images if isinstance(images, list) else []:
+        src = str(image.get("src") or "")
+        caption = escape(image.get("caption") or src.rsplit("/", 1)[-1] or "ảnh / photo")
+        link = src.startswith(("http://", "https://"))
+        items.append(f'<li><a href="{escape(src)}">{caption}</a></li>' if link else f"<li>{caption}</li>")
+    return Markup(f"<ul>{''.join(items)}</ul>") if items else Markup("")
+
+
 @hookimpl
 def render_cell(value, column, table):
+    if table == "articles" and column == "images" and isinstance(value, str):
+        return images_html(value)
     if table not in ("articles", "article_versions") or column != "body" or not isinstance(value, str):
         return None
     if is_row_page(_request_path.get(), table):

@@ -105,6 +105,7 @@ def match_expression(text: str | None, scope: str = "all") -> str:
     """An FTS5 MATCH expression over the folded columns of ``articles_fts`` for a user's query.
 
     scope: ``all`` (every syllable, quoted parts as phrases), ``phrase`` (the whole query as one phrase),
+    ``bare_phrase`` (the same without a column filter),
     ``title_phrase``/``body_phrase`` (the phrase in that column), ``title_all`` (every syllable in the title).
     An empty query gives an expression that matches nothing.
     """
@@ -116,6 +117,9 @@ def match_expression(text: str | None, scope: str = "all") -> str:
     expressions = {
         "all": f"{FOLDED_COLUMNS}: ({everything})",
         "phrase": f"{FOLDED_COLUMNS}: {whole}",
+        # No column filter: Datasette adds its own for ?_search_COLUMN=; over the whole row the folded
+        # columns decide anyway (an original column never matches a folded phrase its folded copy misses).
+        "bare_phrase": whole,
         "title_phrase": f"title_folded: {whole}",
         "body_phrase": f"body_folded: {whole}",
         "title_all": f"title_folded: ({everything})",

@@ -96,6 +96,13 @@ def test_search_box_matches_the_phrase_not_scattered_syllables(datasette_url):
     assert len(anywhere) > len(rows)
 
 
+def test_search_in_one_column(datasette_url):
+    params = urllib.parse.urlencode({"_search_title_folded": "dang uy", "_shape": "objects", "_size": "max"})
+    rows = json.loads(get(f"{datasette_url}/archive/articles.json?{params}"))["rows"]
+    assert rows and all("dang uy" in fold(r["title"]) for r in rows)
+    assert len(rows) < len(search(datasette_url, "dang uy"))
+
+
 def test_search_box_keeps_newest_first(datasette_url):
     published = [r["published"] for r in search(datasette_url, "dang uy")]
     assert published == sorted(published, reverse=True)

@@ -28,7 +28,7 @@ _request_path: ContextVar[str] = ContextVar("hospital_news_request_path", defaul
 
 def table_search_expression(query: str) -> str:
     """What the table search box matches: the query folded, as one phrase over the folded columns."""
-    return search.match_expression(query, "phrase")
+    return search.match_expression(query, "bare_phrase")
 
 
 @hookimpl(trylast=True)

@@ -29,7 +29,7 @@ from sqlite_utils import Database, Migrations
 
 from archive import search
 from scraper.extract.text import fold
-from scraper.facts import COUNT_FIELDS, extract_facts
+from scraper.facts import COUNT_FIELDS, extract_facts, is_party_office
 
 BUSY_TIMEOUT_MS = 5000
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
@@ -134,15 +134,45 @@ def m002_party_facts(db: Database) -> None:
     db["articles"].add_column("year", int)
     common = {"id": int, "article": int, "site": str, "date": str}
     keys = [("article", "articles", "id"), ("site", "sites", "name")]
-    db["people"].create({**common, "name": str, "role": str}, pk="id", foreign_keys=keys)
+    db["people"].create({**common, "name": str, "role": str, "party_office": int}, pk="id", foreign_keys=keys)
     db["documents_cited"].create({**common, "document": str, "kind": str, "issuer": str}, pk="id", foreign_keys=keys)
     db["member_counts"].create({**common, "level": str, **dict.fromkeys(COUNT_FIELDS, int)}, pk="id", foreign_keys=keys)
     for table in ("people", "documents_cited", "member_counts"):
         db[table].create_index(["article"])
     db["people"].create_index(["name"])
     db["documents_cited"].create_index(["document"])
+    for name, sql in FACT_VIEWS.items():
+        db.create_view(name, sql)
     for row in list(db.query("SELECT id, site, category, party, title, published, body, images FROM articles")):
         save_facts(db, row["id"], row)
+
+
+# Views over the facts: browsable, filterable and, unlike canned queries, streamed whole as CSV by Datasette.
+FACT_VIEWS = {
+    "monthly_articles": """
+SELECT articles.site, sites.hospital, substr(articles.published, 1, 7) AS month, count(*) AS articles,
+  sum(articles.party) AS party_articles
+FROM articles LEFT JOIN sites ON sites.name = articles.site
+WHERE articles.published IS NOT NULL
+GROUP BY articles.site, month ORDER BY month DESC, articles.site""",
+    "party_roles_held": """
+SELECT people.name, people.role, people.site, min(people.date) AS first_mentioned,
+  max(people.date) AS last_mentioned, count(*) AS articles
+FROM people WHERE people.party_office = 1
+GROUP BY people.name, people.role, people.site ORDER BY people.site, first_mentioned, people.name""",
+    "documents_per_hospital": """
+SELECT documents_cited.site, sites.hospital, documents_cited.document, count(*) AS articles,
+  min(documents_cited.date) AS first_cited, max(documents_cited.date) AS last_cited
+FROM documents_cited LEFT JOIN sites ON sites.name = documents_cited.site
+GROUP BY documents_cited.site, documents_cited.document
+ORDER BY documents_cited.site, articles DESC, documents_cited.document""",
+    "membership_history": """
+SELECT member_counts.site, member_counts.date, member_counts.total, member_counts.chinh_thuc,
+  member_counts.du_bi, member_counts.nu, member_counts.dan_toc, articles.title
+FROM member_counts JOIN articles ON articles.id = member_counts.article
+WHERE member_counts.level = 'đảng bộ' AND member_counts.total IS NOT NULL
+ORDER BY member_counts.site, member_counts.date""",
+}
 
 
 def save_facts(db: Database, article_id: int, row: dict[str, Any]) -> None:
@@ -155,7 +185,9 @@ def save_facts(db: Database, article_id: int, row: dict[str, Any]) -> None:
     for table in ("people", "documents_cited", "member_counts"):
         db.execute(f"DELETE FROM {table} WHERE article = ?", [article_id])
     common = {"article": article_id, "site": row["site"], "date": date}
-    db["people"].insert_all({**common, "name": p.name, "role": p.role} for p in facts.people)
+    db["people"].insert_all(
+        {**common, "name": p.name, "role": p.role, "party_office": int(is_party_office(p.role))} for p in facts.people
+    )
     db["documents_cited"].insert_all(
         {**common, "document": d, "kind": d.split("-", 1)[1].split("/")[0], "issuer": d.split("/", 1)[1]}
         for d in facts.documents

@@ -285,6 +285,26 @@ def people(body: str, captions: list[str] | None = None) -> list[Person]:
     return [Person(name, ", ".join(parts) or None) for name, parts in found.items()]
 
 
+_PARTY_OFFICES = (
+    "bi thu",
+    "pho bi thu",
+    "uy vien",
+    "dang uy vien",
+    "chu nhiem uy ban kiem tra",
+    "pho chu nhiem uy ban kiem tra",
+)
+
+
+def is_party_office(role: str | None) -> bool:
+    """Whether a role includes a Party office (secretary, committee member, inspection chair), not only a post
+    in the hospital; "Bí thư Đoàn" is the Youth Union's secretary, not the Party's."""
+    for part in (role or "").split(", "):
+        folded = fold(part)
+        if folded.startswith(_PARTY_OFFICES) and not folded.startswith(("bi thu doan", "pho bi thu doan")):
+            return True
+    return False
+
+
 def _order_roles(found: dict[str, list[str]]) -> None:
     """Party office first, then the post in the hospital, as the articles themselves write it."""
 

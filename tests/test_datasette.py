@@ -151,6 +151,10 @@ def test_csv_stream_returns_every_row_beyond_max_returned_rows(crawled_db, gold,
                 ['{title_folded body_folded}: "dang uy"'],
             ).fetchone()[0]
         assert len(list(csv.DictReader(io.StringIO(hits)))) == phrase_hits > 10
+        monthly = get(base + "/archive/monthly_articles.csv?_stream=on&_size=max").decode("utf-8")
+        with Archive(crawled_db, create=False) as archive:
+            months = archive.db.execute("SELECT count(*) FROM monthly_articles").fetchone()[0]
+        assert len(list(csv.DictReader(io.StringIO(monthly)))) == months > 10  # a view streams whole, too
         page = json.loads(get(base + "/archive/articles.json?_shape=objects&_size=max"))
         assert len(page["rows"]) == 10  # the limit is real: only the stream goes past it
     finally:
@@ -221,6 +225,7 @@ def test_who_held_which_party_role(datasette_url):
     offices = ("bi thu", "uy vien", "chu nhiem uy ban kiem tra")
     assert all(any(office in fold(r["role"]) for office in offices) for r in everyone)
     assert "Trưởng khoa Nội tim mạch" not in {r["role"] for r in everyone}  # a hospital post alone is no Party role
+    assert "Lâm Quốc Bảo" not in {r["name"] for r in everyone}  # Bí thư Đoàn: the Youth Union's, not the Party's
 
 
 def test_documents_each_hospital_cites(datasette_url):

@@ -14,7 +14,7 @@ import pytest
 
 from archive.store import Archive
 from scraper.extract.text import join_paragraphs
-from scraper.facts import COUNT_FIELDS, documents, extract_facts, member_counts, people
+from scraper.facts import COUNT_FIELDS, documents, extract_facts, is_party_office, member_counts, people
 from scraper.profiles import load_profile
 
 KINDS = ("names", "people+roles", "documents", "member counts")
@@ -300,3 +300,19 @@ def test_facts_are_rewritten_when_an_article_changes(tmp_path):
         counts = db.execute("SELECT level, total, chinh_thuc, du_bi, nu, date FROM member_counts").fetchall()
         assert [tuple(r) for r in counts] == [("chi bộ", 40, 38, 2, 23, "2025-01-14")]
         assert tuple(db.execute("SELECT event_type, year FROM articles").fetchone()) == ("đại hội", 2025)
+
+
+@pytest.mark.parametrize(
+    ("role", "party"),
+    [
+        ("Bí thư Đảng ủy, Giám đốc Bệnh viện", True),
+        ("Trưởng khoa Nội tổng hợp, Đảng ủy viên", True),
+        ("Ủy viên Ban Thường vụ, Chủ nhiệm Ủy ban Kiểm tra Đảng ủy", True),
+        ("Trưởng khoa Nội tim mạch", False),
+        ("Bí thư Đoàn cơ sở Bệnh viện", False),
+        ("đảng viên Chi bộ Khoa Nội", False),
+        (None, False),
+    ],
+)
+def test_party_offices(role, party):
+    assert is_party_office(role) is party

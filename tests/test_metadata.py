@@ -14,14 +14,17 @@ HIDDEN_PREFIXES = ("articles_fts", "_sqlite_migrations")
 def schema(tmp_path_factory) -> dict[str, list[str]]:
     """Every table and its columns in an archive with every migration applied."""
     with Archive(tmp_path_factory.mktemp("meta") / "archive.db") as archive:
-        return {
-            t.name: [c.name for c in t.columns] for t in archive.db.tables if not t.name.startswith(HIDDEN_PREFIXES)
-        }
+        tables = [*archive.db.tables, *archive.db.views]
+        return {t.name: [c.name for c in t.columns] for t in tables if not t.name.startswith(HIDDEN_PREFIXES)}
 
 
 @pytest.fixture(scope="module")
 def tables() -> dict:
     return json.loads(METADATA_FILE.read_text(encoding="utf-8"))["databases"]["archive"]["tables"]
+
+
+def test_views_are_there(schema):
+    assert {"monthly_articles", "party_roles_held", "documents_per_hospital", "membership_history"} <= set(schema)
 
 
 def test_every_table_is_described_in_both_languages(schema, tables):

@@ -14,7 +14,7 @@ What a Vietnamese reader expects, and how it is done:
   phrases.
 
 Datasette's table search box cannot rank (the table keeps its own sort, newest first), so there a query is
-matched as a phrase (:func:`match_expression` with ``scope="phrase"``); the ranked search is the canned
+matched as a phrase (:func:`match_expression` with ``scope="bare_phrase"``); the ranked search is the canned
 query ``search`` (see ``datasette_metadata.json``), built from :data:`RANKED_SQL`.
 """
 

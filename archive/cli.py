@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from archive.export import DEFAULT_COLUMNS, FORMATS, article_rows, write_rows
+from archive.export import DEFAULT_COLUMNS, FORMATS, Selection, article_rows, check_date, write_rows
 from archive.store import Archive, ArchiveError, default_warc_dir
 from scraper.profiles import Profile, ProfileError, load_profile, load_profiles
 
@@ -287,19 +287,38 @@ def serve(db, port, host) -> None:
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
 @click.option("--site", help="Only this site's articles.")
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=lambda _c, _p, v: date_option(v),
+    help="Only articles published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
+)
+@click.option(
+    "--until",
+    metavar="DATE",
+    callback=lambda _c, _p, v: date_option(v),
+    help="Only articles published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
+)
+@click.option(
+    "--query", "-q", help='Only articles matching a search, with or without diacritics ("dang uy"); best first.'
+)
+@click.option("--category", help="Only this category (diacritics optional: 'hoat dong cong tac dang').")
 @click.option("--columns", help=f"Comma-separated columns (default: {','.join(DEFAULT_COLUMNS)}).")
 @click.option("--excel", is_flag=True, help="Start with a UTF-8 byte-order mark so Excel reads Vietnamese right.")
-def export(db, fmt, output, site, columns, excel) -> None:
-    """Export articles as CSV, JSON or NDJSON, newest first, streamed.
+def export(db, fmt, output, site, since, until, query, category, columns, excel) -> None:
+    """Export articles as CSV, JSON or NDJSON, newest first (best match first with --query), streamed.
 
     \b
     Example:
         hospital-news export --db archive.db --format csv -o articles.csv
+        hospital-news export --db archive.db --query "dang uy" --since 2023 --until 2024-06 --excel -o dang-uy.csv
     """
     chosen = [c.strip() for c in columns.split(",")] if columns else DEFAULT_COLUMNS
+    selection = Selection(site, since, until, query, category)
     with Archive(db, create=False) as archive:
+        check_site(archive, site)
         try:
-            rows = article_rows(archive, chosen, site)
+            rows = article_rows(archive, chosen, selection=selection)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--columns") from None
         encoding = "utf-8-sig" if excel else "utf-8"
@@ -311,6 +330,24 @@ def export(db, fmt, output, site, columns, excel) -> None:
             count = write_rows(rows, chosen, fmt, out)
             out.flush()
     click.echo(f"{count} articles exported{f' to {output}' if output else ''}", err=True)
+
+
+def date_option(value: str | None) -> str | None:
+    try:
+        return check_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def check_site(archive: Archive, site: str | None) -> None:
+    """An unknown --site is a typo to report, not an empty export."""
+    if not site:
+        return
+    known = [row[0] for row in archive.db.execute("SELECT DISTINCT site FROM articles ORDER BY site")]
+    if site not in known:
+        raise click.BadParameter(
+            f"no articles from site {site!r} (known: {', '.join(known) or 'none'})", param_hint="--site"
+        )
 
 
 # -- sites ---------------------------------------------------------------------------------------------

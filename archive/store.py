@@ -7,7 +7,9 @@ Tables (a contract other tools read):
 - ``sites``: the profiles known when crawls ran;
 - ``crawl_runs``: one row per crawl of one site;
 - ``articles_fts``: FTS5 over title and body plus diacritic-folded copies (see ``scraper/extract/text.fold``),
-  so that "dang uy" finds "Đảng ủy" while "Đảng ủy" still matches exactly.
+  so that "dang uy" finds "Đảng ủy" while "Đảng ủy" still matches exactly (semantics: archive/search.py);
+- ``people``, ``documents_cited``, ``member_counts``: Party facts read from each article's text
+  (scraper/facts.py), rewritten whenever the article's text changes.
 
 Writes are batched in transactions (``save_articles``) and the file is in WAL mode, so Datasette can read
 while a crawl writes. Schema changes are sqlite-utils migrations: an old archive is upgraded in place.
@@ -27,7 +29,9 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
+from archive import search
 from scraper.extract.text import fold
+from scraper.facts import COUNT_FIELDS, extract_facts, is_party_office
 
 BUSY_TIMEOUT_MS = 5000
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
@@ -184,6 +188,76 @@ class CrawlState:
     last_status: str | None  # status of the site's previous run
 
 
+@migrations()
+def m006_party_facts(db: Database) -> None:
+    """Party facts as tables (scraper/facts.py), an event type and a year on every article; existing articles
+    are read once to fill them."""
+    db["articles"].add_column("event_type", str)
+    db["articles"].add_column("year", int)
+    common = {"id": int, "article": int, "site": str, "date": str}
+    keys = [("article", "articles", "id"), ("site", "sites", "name")]
+    db["people"].create({**common, "name": str, "role": str, "party_office": int}, pk="id", foreign_keys=keys)
+    db["documents_cited"].create({**common, "document": str, "kind": str, "issuer": str}, pk="id", foreign_keys=keys)
+    db["member_counts"].create({**common, "level": str, **dict.fromkeys(COUNT_FIELDS, int)}, pk="id", foreign_keys=keys)
+    for table in ("people", "documents_cited", "member_counts"):
+        db[table].create_index(["article"])
+    db["people"].create_index(["name"])
+    db["documents_cited"].create_index(["document"])
+    for name, sql in FACT_VIEWS.items():
+        db.create_view(name, sql)
+    for row in list(db.query("SELECT id, site, category, party, title, published, body, images FROM articles")):
+        save_facts(db, row["id"], row)
+
+
+# Views over the facts: browsable, filterable and, unlike canned queries, streamed whole as CSV by Datasette.
+FACT_VIEWS = {
+    "monthly_articles": """
+SELECT articles.site, sites.hospital, substr(articles.published, 1, 7) AS month, count(*) AS articles,
+  sum(articles.party) AS party_articles
+FROM articles LEFT JOIN sites ON sites.name = articles.site
+WHERE articles.published IS NOT NULL
+GROUP BY articles.site, month ORDER BY month DESC, articles.site""",
+    "party_roles_held": """
+SELECT people.name, people.role, people.site, min(people.date) AS first_mentioned,
+  max(people.date) AS last_mentioned, count(*) AS articles
+FROM people WHERE people.party_office = 1
+GROUP BY people.name, people.role, people.site ORDER BY people.site, first_mentioned, people.name""",
+    "documents_per_hospital": """
+SELECT documents_cited.site, sites.hospital, documents_cited.document, count(*) AS articles,
+  min(documents_cited.date) AS first_cited, max(documents_cited.date) AS last_cited
+FROM documents_cited LEFT JOIN sites ON sites.name = documents_cited.site
+GROUP BY documents_cited.site, documents_cited.document
+ORDER BY documents_cited.site, articles DESC, documents_cited.document""",
+    "membership_history": """
+SELECT member_counts.site, member_counts.date, member_counts.total, member_counts.chinh_thuc,
+  member_counts.du_bi, member_counts.nu, member_counts.dan_toc, articles.title
+FROM member_counts JOIN articles ON articles.id = member_counts.article
+WHERE member_counts.level = 'đảng bộ' AND member_counts.total IS NOT NULL
+ORDER BY member_counts.site, member_counts.date""",
+}
+
+
+def save_facts(db: Database, article_id: int, row: dict[str, Any]) -> None:
+    """(Re)write the Party facts of one article: its previous facts go, what its current text states comes."""
+    captions = [i.get("caption") for i in json.loads(row.get("images") or "[]") if i.get("caption")]
+    facts = extract_facts(row.get("title"), row["body"], bool(row.get("party")), captions)
+    date = (row.get("published") or "")[:10] or None
+    year = int(date[:4]) if date and date[:4].isdigit() else None
+    db["articles"].update(article_id, {"event_type": facts.event_type, "year": year})
+    for table in ("people", "documents_cited", "member_counts"):
+        db.execute(f"DELETE FROM {table} WHERE article = ?", [article_id])
+    common = {"article": article_id, "site": row["site"], "date": date}
+    db["people"].insert_all(
+        {**common, "name": p.name, "role": p.role, "party_office": int(is_party_office(p.role))} for p in facts.people
+    )
+    db["documents_cited"].insert_all(
+        {**common, "document": d, "kind": d.split("-", 1)[1].split("/")[0], "issuer": d.split("/", 1)[1]}
+        for d in facts.documents
+    )
+    if any(v is not None for v in facts.member_counts.values()):
+        db["member_counts"].insert({**common, "level": facts.level, **facts.member_counts})
+
+
 def _friendly_errors(method: Callable) -> Callable:
     """Turn SQLite's exceptions from a public method into one-line ArchiveErrors."""
 
@@ -215,6 +289,7 @@ class Archive:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
+            search.register_functions(conn)
             migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(describe_sqlite_error(self.path, exc)) from None
@@ -370,6 +445,7 @@ class Archive:
             article_id = self.db["articles"].insert(row).last_pk
             self._index(article_id, row)
             self._add_aliases(article_id, row["url"], article.get("aliases") or [], seen)
+            save_facts(self.db, article_id, row)
             return "new"
         article_id, old_title, old_body, _stored_hash, _first_seen, old_last_seen = existing
         old_hash = content_hash(old_title, old_body)  # from the text itself: a hand-edited body is not "unchanged"
@@ -396,6 +472,7 @@ class Archive:
         )
         self.db["articles"].update(article_id, row)
         self._index(article_id, row)
+        save_facts(self.db, article_id, row)
         return "updated"
 
     @_friendly_errors
@@ -508,15 +585,10 @@ class Archive:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def search(self, query: str, limit: int = 20) -> list[dict]:
-        """Articles matching a query typed with or without diacritics, best match first."""
-        match = " ".join(f'"{term}"' for term in fold(query).replace('"', " ").split())
-        if not match:
+        """Articles matching a query typed with or without diacritics, best match first (see archive/search.py)."""
+        if search.parse_query(query).empty:
             return []
-        sql = (
-            "SELECT articles.* FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 10.0, 1.0, 10.0, 1.0) LIMIT ?"
-        )
-        return list(self.db.query(sql, ["{title_folded body_folded}: " + match, limit]))
+        return list(self.db.query(search.ranked_sql(limit=True), {"q": query, "limit": limit}))
 
     def iter_rows(self, sql: str, params: list | None = None) -> Iterator[dict]:
         """Stream rows of a query without loading them all (exports use this)."""

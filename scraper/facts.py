@@ -1,0 +1,318 @@
+"""Party facts from an article's text: who held which role, which Party documents are cited, how many members.
+
+Hospital Party news is written to a formula ("đồng chí Mã Quốc Thiện - Bí thư Đảng bộ, Giám đốc Bệnh viện",
+"74 đồng chí đại diện cho 278 đảng viên (chính thức 228, dự bị 13)", "Kết luận số 21-KL/TW"), so a few precise
+patterns find most facts; where a pattern is unsure it leaves the fact out (precision over recall).
+Measured against the mirrors' hand-made labels in tests/test_facts.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from scraper.extract.text import clean_text, fold
+
+EVENT_TYPES = (
+    "hội nghị sơ kết",
+    "hội nghị tổng kết",
+    "đại hội",
+    "kết nạp đảng viên",
+    "học tập nghị quyết",
+    "trao huy hiệu",
+    "sinh hoạt chuyên đề",
+    "kiểm tra giám sát",
+    "other",
+)
+COUNT_FIELDS = ("total", "chinh_thuc", "du_bi", "nu", "dan_toc", "delegates")
+
+# Common Vietnamese family names (and Khmer ones used in the Mekong delta): a name must start with one.
+_SURNAMES_TEXT = """
+Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Mã Trương Lâm Tô Quách Tạ
+Diệp Lưu Trịnh Châu Thạch Đinh Sơn Cao Đoàn Tăng Mai Hà Triệu Khúc Chu La Lương Thái Từ Kiều Kha Lữ
+Lục Mạc Ninh Ông Quan Tiêu Tôn Văn Vương Thân Nghiêm Âu Đàm Đào Giang Hứa Kim Khổng Lạc Liêu Mạch
+Nông Phùng Quang Tống Danh Kiên Chau Néang Trà
+"""
+SURNAMES = frozenset(_SURNAMES_TEXT.split())
+# Words a role starts with, as written after the name ("- Bí thư Đảng bộ", ", điều dưỡng Khoa Nhi").
+ROLE_HEADS = (
+    "Bí thư",
+    "Phó Bí thư",
+    "Giám đốc",
+    "Phó Giám đốc",
+    "Trưởng",
+    "Phó Trưởng",
+    "Phó khoa",
+    "Phó phòng",
+    "Ủy viên",
+    "Uỷ viên",
+    "Đảng ủy viên",
+    "Chủ nhiệm",
+    "Phó Chủ nhiệm",
+    "Chủ tịch",
+    "Phó Chủ tịch",
+    "đảng viên",
+    "điều dưỡng",
+    "bác sĩ",
+    "dược sĩ",
+    "kỹ thuật viên",
+    "hộ sinh",
+    "hộ lý",
+    "nguyên",
+    "Điều dưỡng trưởng",
+    "Thư ký",
+)
+# Words that end a role: the sentence goes on with a verb or another person.
+_ROLE_STOPS = (
+    r"cùng|và|được|giữ chức|tiếp tục|tái đắc cử|làm trưởng đoàn|chủ trì|đồng chủ trì|đã|thông qua|trình bày|"
+    r"yêu cầu|biểu dương|chia sẻ|nêu|báo cáo|đề nghị|phát biểu|nhấn mạnh|cho biết|người|chúc mừng|trao|"
+    r"công bố|quán triệt|bày tỏ|ghi nhận|đánh giá|kết luận|tặng|nhận|về|tại|trong|với|thay mặt|hứa|tiếp thu|"
+    r"nhắc nhở|xúc động|cảm ơn|vinh dự|thông tin|khẳng định|giới thiệu|điều hành|nhiệm kỳ|đọc|trực tiếp|"
+    r"truyền đạt|làm"
+)
+_ROLE_END = re.compile(rf"\s(?:{_ROLE_STOPS})(?=[\s,.;:]|$)|[.;:()“”\"]|,\s(?=đồng chí\s)|\s-\s(?=[a-zđ])|,?$")
+_NAME_TRIGGER = re.compile(r"\b(?:đồng chí|quần chúng|[Bb]ác sĩ(?: chuyên khoa (?:I|II))?|Đồng chí|Anh|Chị)\s+")
+_WORD = re.compile(r"[^\W\d_]+")
+# "... - Giám đốc Bệnh viện được tín nhiệm bầu giữ chức Bí thư Đảng ủy": the office elected to, right after.
+_ELECTED = re.compile(
+    r"\s*(?:tiếp tục )?(?:được (?:tín nhiệm )?bầu |đã được bầu )?(?:tiếp tục )?(?:giữ chức|tái đắc cử)"
+    r" (?P<role>[^,.;]*?)"
+    r"(?=\s(?:nhiệm kỳ|và|tại|cùng)\s|[,.;]|$)"
+)
+
+_DOCUMENT = re.compile(r"(?<![\w/-])(\d{1,4})\s?-\s?([A-ZĐ][A-Za-zĐđ]{0,4})\s?/\s?([A-ZĐ]{2,6})(?![\w/])")
+
+_COUNT_PATTERNS: tuple[tuple[re.Pattern, tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), names)
+    for pattern, names in (
+        # "74 đồng chí đại diện cho 278 đảng viên", "120 đại biểu đại diện cho 245 đảng viên"
+        (r"(\d+) (?:đồng chí|đại biểu|đảng viên)\b[^.;()]{0,160}?đại diện cho (\d+) đảng viên", ("delegates", "total")),
+        # "31/33 đảng viên", "35/38 đảng viên"
+        (r"(\d+)/(\d+) đảng viên", ("delegates", "total")),
+        # "Chi bộ hiện có 33 đảng viên", "Đảng bộ có 176 đảng viên", "09 chi bộ trực thuộc với 278 đảng viên"
+        (r"(?:hiện có|bộ có|trực thuộc với|tổng số|chi bộ với) (\d+) đảng viên", ("total",)),
+        # "Tổng số đảng viên 181 (chính thức ...", "Tổng số đảng viên đến cuối năm là 184 ("
+        (r"tổng số đảng viên (?:[^\d.;,]{0,25}? )?(\d+) \(", ("total",)),
+        # "Hội nghị có 165 đảng viên tham dự", "52 đảng viên tham dự"
+        (r"(\d+) đảng viên tham dự", ("delegates",)),
+        # "tham dự Đại hội có 29 đồng chí", "có mặt tại Đại hội 35 đồng chí", "Tham dự buổi sinh hoạt có 58 đồng chí"
+        (
+            r"(?:tham dự(?: [^\d.;,]{0,30}?)?(?: có)?|có mặt tại [^.;,]{0,20}?) (\d+) (?:đồng chí|đảng viên)"
+            r"|(?:tổng số|tổng cộng) (\d+) đồng chí",
+            ("delegates",),
+        ),
+        # "cùng 246 đảng viên thuộc 09 chi bộ", "và 36 đảng viên trong Chi bộ"
+        (r"(?:cùng|và) (\d+) đảng viên (?:thuộc|trong|của)", ("delegates",)),
+        # "Dự hội nghị có đồng chí ... và 210 đảng viên." (attendance, not "kiểm tra ... và 12 đảng viên")
+        (r"\bdự\b[^.;]{0,120}?(?:cùng|và) (\d+) đảng viên(?:[.;]|$)", ("delegates",)),
+        # "Tham dự có ... cùng 55 đảng viên là cấp ủy viên"
+        (r"cùng (\d+) đảng viên là", ("delegates",)),
+        # "179 đảng viên (trong đó chính thức 170, ...)" written without a verb before it
+        (r"(\d+) đảng viên \((?:trong đó )?chính thức", ("total",)),
+        (r"đại diện cho (\d+) đảng viên", ("total",)),
+        (r"chính thức (\d+)", ("chinh_thuc",)),
+        (r"dự bị (\d+)|(\d+) đảng viên dự bị", ("du_bi",)),
+        (r"\bnữ (\d+)|(\d+) đảng viên nữ", ("nu",)),
+        (r"dân tộc [^\d,;)]{0,25}?(\d+)|(\d+) đảng viên là người dân tộc", ("dan_toc",)),
+    )
+)
+
+# Checked in order on the folded title, then on the lead sentence: the first that occurs decides.
+_EVENT_RULES: tuple[tuple[str, str], ...] = (
+    ("cong tac kiem tra", "kiểm tra giám sát"),  # a review of the inspection work is about inspection
+    ("sinh hoat chuyen de", "sinh hoạt chuyên đề"),  # "Sinh hoạt chuyên đề học tập và làm theo ..." is a themed meeting
+    ("hoc tap", "học tập nghị quyết"),  # "học tập Nghị quyết Đại hội" is study, not a congress
+    ("quan triet", "học tập nghị quyết"),
+    ("so ket", "hội nghị sơ kết"),
+    ("tong ket", "hội nghị tổng kết"),
+    ("ket nap", "kết nạp đảng viên"),
+    ("huy hieu", "trao huy hiệu"),
+    ("kiem tra", "kiểm tra giám sát"),
+    ("giam sat", "kiểm tra giám sát"),
+    ("chuyen de", "sinh hoạt chuyên đề"),
+    ("dai hoi", "đại hội"),
+)
+
+
+@dataclass
+class Person:
+    name: str
+    role: str | None
+
+
+@dataclass
+class Facts:
+    event_type: str
+    people: list[Person] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    member_counts: dict[str, int | None] = field(default_factory=dict)
+    level: str = "đảng bộ"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def extract_facts(title: str | None, body: str, party: bool = True, captions: list[str] | None = None) -> Facts:
+    """Every fact the article (its title, body and photo captions) states, as far as the patterns can tell."""
+    title, text = clean_text(title), clean_text(body.replace("\n\n", " \n "))
+    return Facts(
+        event_type=event_type(title, body, party),
+        people=people(body, captions),
+        documents=documents(" ".join([title, text, *(captions or [])])),
+        member_counts=member_counts(body),
+        level="chi bộ" if "chi bo" in fold(title) else "đảng bộ",
+    )
+
+
+# -- event type --------------------------------------------------------------------------------------------
+
+
+def event_type(title: str, body: str, party: bool = True) -> str:
+    """The kind of Party event the article reports, from its title first, then from its lead sentence."""
+    lead = body.split("\n\n", 1)[0].split(". ")[0] if body else ""
+    for text in (title, lead if party else ""):
+        folded = fold(text)
+        for needle, kind in _EVENT_RULES:
+            if needle in folded:
+                return kind
+    return "other"
+
+
+# -- documents ---------------------------------------------------------------------------------------------
+
+
+def normalise_document(number: str, kind: str, issuer: str) -> str:
+    """ "21 - KL/ TW" → "21-KL/TW"; the kind keeps its case as the Party writes it ("QĐi")."""
+    return f"{number}-{kind}/{issuer.upper()}"
+
+
+def documents(text: str) -> list[str]:
+    """Party document identifiers ("21-KL/TW", "05-CT/TW", "144-QĐ/TW", "08-KH/UBKT"), in order, once each."""
+    found: dict[str, None] = {}
+    for match in _DOCUMENT.finditer(text):
+        found.setdefault(normalise_document(*match.groups()), None)
+    return list(found)
+
+
+# -- member counts -----------------------------------------------------------------------------------------
+
+
+def member_counts(body: str) -> dict[str, int | None]:
+    """Total members, breakdowns and delegates present; the first statement of each wins."""
+    counts: dict[str, int | None] = dict.fromkeys(COUNT_FIELDS)
+    for paragraph in body.split("\n\n"):
+        for sentence in re.split(r"(?<=\.)\s", paragraph):
+            _counts_in(sentence, counts)
+    return counts
+
+
+def _counts_in(sentence: str, counts: dict[str, int | None]) -> None:
+    if "đảng viên" not in sentence.lower() and "đồng chí" not in sentence.lower():
+        return
+    breakdown_ok = "đảng viên" in sentence.lower()
+    for pattern, names in _COUNT_PATTERNS:
+        if names[0] in ("chinh_thuc", "du_bi", "nu", "dan_toc") and not breakdown_ok:
+            continue
+        match = pattern.search(sentence)
+        if not match:
+            continue
+        values = [int(v) for v in match.groups() if v is not None]
+        for name, value in zip(names, values, strict=False):
+            if counts[name] is None:
+                counts[name] = value
+
+
+# -- people ------------------------------------------------------------------------------------------------
+
+
+def _name_at(text: str, start: int) -> str | None:
+    """The personal name starting at ``start``: a known family name and 1–4 more capitalised syllables."""
+    words = []
+    for match in _WORD.finditer(text, start):
+        gap = text[start : match.start()] if not words else text[words[-1][1] : match.start()]
+        if (words and gap != " ") or (not words and gap.strip()):
+            break
+        word = match.group(0)
+        if not word[0].isupper() or len(words) == 5:
+            break
+        words.append((word, match.end()))
+    names = [w for w, _ in words]
+    # A role word ("Bí thư", "Trưởng", "Giám đốc") is never part of a name.
+    while names and f"{names[-1]}" in ("Bí", "Phó", "Giám", "Trưởng", "Chủ", "Ủy", "Uỷ", "Bác"):
+        names.pop()
+    if len(names) < 2 or names[0] not in SURNAMES:
+        return None
+    return " ".join(names)
+
+
+def _role_after(text: str) -> tuple[list[str], int]:
+    """Role parts written right after a name ("- Bí thư Đảng bộ, Giám đốc Bệnh viện", ", điều dưỡng Khoa Nhi")
+    and how many characters of ``text`` they take."""
+    match = re.match(r"\s?(?:-|–|,)\s", text)
+    if not match or not text[match.end() :].startswith(ROLE_HEADS):
+        return [], 0
+    rest = text[match.end() :]
+    end = _ROLE_END.search(rest)
+    role = rest[: end.start()] if end else rest
+    kept, used = [], 0
+    for part in role.split(", "):
+        if not part.strip() or not part.startswith(ROLE_HEADS):
+            break
+        kept.append(part.strip(" ,"))
+        used += len(part) + 2
+    return kept, match.end() + min(used, len(role))
+
+
+def people(body: str, captions: list[str] | None = None) -> list[Person]:
+    """People named in the article (and its photo captions) with the role written beside them, merged."""
+    found: dict[str, list[str]] = {}
+    text = " \n ".join([body.replace("\n\n", " \n "), *(captions or [])])
+    for trigger in _NAME_TRIGGER.finditer(text):
+        name = _name_at(text, trigger.end())
+        if not name:
+            continue
+        after = text[trigger.end() + len(name) :]
+        parts, used = _role_after(after)
+        elected = _ELECTED.match(after[used:])
+        if elected and elected["role"].startswith(ROLE_HEADS):
+            parts = [elected["role"].strip(), *parts]
+        known = found.setdefault(name, [])
+        for part in parts:
+            if not any(part in have for have in known):
+                known[:] = [have for have in known if have not in part]
+                known.append(part)
+    _order_roles(found)
+    return [Person(name, ", ".join(parts) or None) for name, parts in found.items()]
+
+
+_PARTY_OFFICES = (
+    "bi thu",
+    "pho bi thu",
+    "uy vien",
+    "dang uy vien",
+    "chu nhiem uy ban kiem tra",
+    "pho chu nhiem uy ban kiem tra",
+)
+
+
+def is_party_office(role: str | None) -> bool:
+    """Whether a role includes a Party office (secretary, committee member, inspection chair), not only a post
+    in the hospital; "Bí thư Đoàn" is the Youth Union's secretary, not the Party's."""
+    for part in (role or "").split(", "):
+        folded = fold(part)
+        if folded.startswith(_PARTY_OFFICES) and not folded.startswith(("bi thu doan", "pho bi thu doan")):
+            return True
+    return False
+
+
+def _order_roles(found: dict[str, list[str]]) -> None:
+    """Party office first, then the post in the hospital, as the articles themselves write it."""
+
+    def rank(part: str) -> int:
+        folded = fold(part)
+        if folded.startswith(("bi thu", "pho bi thu", "chu nhiem", "uy vien", "dang uy vien")):
+            return 0
+        return 1
+
+    for name, parts in found.items():
+        found[name] = sorted(parts, key=rank)

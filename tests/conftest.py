@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -29,6 +30,9 @@ MIRROR_SETTINGS = [
     "CONCURRENT_REQUESTS_PER_DOMAIN=8",
 ]
 SITES = ("baclieu", "omon")
+# `warcio check` as a user runs it: the venv's script, or the module when the script is not installed.
+WARCIO_SCRIPT = Path(sys.executable).with_name("warcio")
+WARCIO = [str(WARCIO_SCRIPT)] if WARCIO_SCRIPT.exists() else [sys.executable, "-m", "warcio.cli"]
 
 
 def run_cli(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -42,6 +46,16 @@ def run_cli(*args: str, timeout: float = 300, env: dict | None = None) -> subpro
         cwd=ROOT,
         env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
     )
+
+
+def rows(db: Path, sql: str, params: tuple | list = ()) -> list[dict]:
+    """Read an archive back the way another tool would: a plain sqlite3 connection, rows as dicts."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
 
 
 def free_port() -> int:

@@ -1,6 +1,5 @@
 """A real Scrapy crawl over HTTP of both offline mirrors into a real SQLite archive."""
 
-import sqlite3
 import unicodedata
 
 import pytest
@@ -8,16 +7,7 @@ import pytest
 from scraper.extract.boilerplate import FORBIDDEN_IN_BODY
 from scraper.mirror import SITES as MIRROR_SITES
 
-from .conftest import crawl_mirrors
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+from .conftest import crawl_mirrors, rows
 
 
 def test_every_article_of_both_mirrors_is_archived_once(crawled_db, gold):

@@ -1,7 +1,6 @@
 """Incremental re-crawls: conditional requests (ETag), listings stop paging at archived articles, and a
 periodic full pass still catches an edit deep in the archive."""
 
-import sqlite3
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -9,19 +8,10 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.store import default_warc_dir
 from scraper.mirror import MirrorServer
 
-from .conftest import crawl_mirrors
+from .conftest import crawl_mirrors, rows
 
 INCREMENTAL = ["-s", "HOSPITAL_NEWS_INCREMENTAL=True"]
 EDIT = "Đính chính ngày 20/11/2026: bổ sung tên đồng chí Phó Bí thư."
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 def article_statuses(files: list[Path]) -> list[str]:

@@ -4,7 +4,6 @@ process killed with SIGKILL (a sound database, readable WARC files, and a next c
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,19 +14,7 @@ from archive.reextract import read_capture
 from archive.store import default_warc_dir
 from scraper.mirror import MirrorServer
 
-from .conftest import CLI, ROOT, crawl_mirrors
-
-WARCIO_SCRIPT = Path(sys.executable).with_name("warcio")
-WARCIO = [str(WARCIO_SCRIPT)] if WARCIO_SCRIPT.exists() else [sys.executable, "-m", "warcio.cli"]
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+from .conftest import CLI, ROOT, WARCIO, crawl_mirrors, rows
 
 
 def count_or_zero(db: Path) -> int:

@@ -7,7 +7,6 @@ loopback mirrors, and the notification goes to a real HTTP server in this test p
 import json
 import shutil
 import signal
-import sqlite3
 import subprocess
 import threading
 import time
@@ -22,17 +21,8 @@ from archive.scheduler import is_due, last_fire, worse_exit
 from archive.store import Archive, m001_initial
 from scraper.profiles import default_schedule
 
-from .conftest import CLI, MIRROR_SETTINGS, ROOT, run_cli
+from .conftest import CLI, MIRROR_SETTINGS, ROOT, rows, run_cli
 from .test_cli_errors import assert_one_line_error
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
 
 
 @pytest.fixture

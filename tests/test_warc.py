@@ -5,7 +5,6 @@ import gzip
 import json
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,19 +17,7 @@ from scraper.extract import extract_article
 from scraper.profiles import load_profile
 from scraper.warc import WarcFiles
 
-from .conftest import crawl_mirrors, run_cli
-
-WARCIO_SCRIPT = Path(sys.executable).with_name("warcio")
-WARCIO = [str(WARCIO_SCRIPT)] if WARCIO_SCRIPT.exists() else [sys.executable, "-m", "warcio.cli"]
-
-
-def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+from .conftest import WARCIO, crawl_mirrors, rows, run_cli
 
 
 def records(path: Path) -> list:

@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): extraction quality and speed, ours against trafilatura, same pages, same run.
 
-The gold set is every article page of the four offline mirrors (``bench/gold.py``). Columns: title, date
+The gold set is every article page of the offline mirrors (``bench/gold.py``). Columns: title, date
 (day) and author exact, body bag-of-words F1 and exact body, template strings left in bodies (total), NFC
 bodies, pages per second. "ours" is the single-page path (no profile, no context); "ours+site" adds the template
 learned from 8 article pages per site, as ``hospital-news sites add`` learns it; "ours crawl" also gets the date

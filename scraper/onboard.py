@@ -39,11 +39,12 @@ TIMEOUT = 15
 MAX_CATEGORY_FETCHES = 8
 LEARN_PAGES = 8
 # "Đảng" as a word (not "đăng" = post/log in), in a short menu label.
-PARTY_WORDS = re.compile(r"(?<!\w)đảng(?!\w)", re.IGNORECASE)
+PARTY_WORDS = re.compile(r"(?<!\w)(đảng|chi bộ)(?!\w)", re.IGNORECASE)
 PARTY_PREFERRED = re.compile(r"hoạt động|công tác|đoàn thể|tin|xây dựng", re.IGNORECASE)
 NEWS_WORDS = re.compile(r"(?<!\w)(tin|sự kiện|hoạt động|đoàn thể|công đoàn|thông báo)(?!\w)", re.IGNORECASE)
 PAGE_QUERY = re.compile(r"(?:^|[?&])(page|trang|p|pg|paged|pageindex|pagenumber)=(\d+)", re.IGNORECASE)
 PAGE_PATH = re.compile(r"/(page|trang)/(\d+)/?$", re.IGNORECASE)
+PAGE_SUFFIX = re.compile(r"[/_-](page|trang)[-_]?(\d+)(?:\.\w+)?/?$", re.IGNORECASE)
 TITLE_WORDS = 5  # anchor text of an article link: a headline, several words long
 
 
@@ -167,9 +168,11 @@ def detect_article_pattern(pages: list[Page]) -> str:
     for shape, urls in groups.items():
         headlines = [u for u, words in urls.items() if words >= TITLE_WORDS]
         if len(headlines) >= 3 and len(headlines) >= 0.6 * len(urls):
-            scored.append((len(headlines), shape, list(urls)))
+            scored.append((len(headlines), shape, headlines))
     if not scored:
         raise ProfileError("no article links found: no group of links with headline-like text on the pages read")
+    # From the headline links only: a menu link of the same shape (/hoat-dong-dang.html beside
+    # /slug-123.html) must not widen the pattern.
     _, _, urls = max(scored, key=lambda s: s[0])
     return pattern_for(urls)
 
@@ -201,7 +204,8 @@ def read_categories(home: Page, pattern: str) -> list[Category]:
             page = read_page(url)
         except ProfileError:
             continue
-        if len({u for u, _, _ in article_links(page, pattern)}) >= 2:
+        headlines = {u for u, text, _ in page.links if len(text.split()) >= TITLE_WORDS}
+        if len({u for u, _, _ in article_links(page, pattern)}) >= 2 or len(headlines) >= 3:
             categories.append(Category(label, url, party, page))
     # Listing entries: article links no other listing shows (sidebars and "Bài viết mới" repeat everywhere).
     for category in categories:
@@ -246,9 +250,29 @@ def _common_ancestor(elements: list) -> lxml.html.HtmlElement | None:
     return next((node for node in chains[0] if node in shared), None)
 
 
-def detect_item_selectors(category: Category, pattern: str) -> tuple[str | None, str | None]:
-    """``item`` and ``date`` selectors of a listing's entries, or (None, None) when no clean container shows."""
-    anchors = [a for u, _, a in article_links(category.page, pattern) if u in set(category.items)]
+def _signature(anchor) -> tuple:
+    return tuple((node.tag, node.get("class", "")) for node in anchor.iterancestors() if node.tag != "html")
+
+
+def _entry_anchors(category: Category, pattern: str, elsewhere: set[tuple]) -> list:
+    """The <a> of the listing's entries: the same-structured group of links with the most links found at the
+    same place on no other page (sidebars such as "Bài viết mới" repeat everywhere), then the biggest.
+    """
+    groups: dict[tuple, list] = {}
+    for url, _, anchor in article_links(category.page, pattern):
+        groups.setdefault(_signature(anchor), []).append((url, anchor))
+    if not groups:
+        return []
+    best = max(groups.items(), key=lambda kv: (sum((kv[0], u) not in elsewhere for u, _ in kv[1]), len(kv[1])))[1]
+    return [anchor for _, anchor in best]
+
+
+def detect_item_selectors(category: Category, pattern: str, elsewhere: set[tuple]) -> tuple[str | None, str | None]:
+    """``item`` and ``date`` selectors of a listing's entries, or (None, None) when no clean container shows.
+
+    ``elsewhere``: (structure, URL) of the article links on the other pages read.
+    """
+    anchors = _entry_anchors(category, pattern, elsewhere)
     if len(anchors) < 2:
         return None, None
     container = _common_ancestor(anchors)
@@ -295,6 +319,9 @@ def detect_pagination(category: Category, pattern: str) -> str | None:
         parts = urlsplit(url)
         if PAGE_PATH.search(parts.path):
             return f"a[href*='/{PAGE_PATH.search(parts.path)[1]}/']"
+        suffix = PAGE_SUFFIX.search(parts.path)
+        if suffix:  # /hoat-dong-dang/trang-2.html, /tin-tuc-p2
+            return f"a[href*='{suffix[0][: suffix.start(2) - suffix.start(0)]}']"
         match = PAGE_QUERY.search("?" + parts.query)
         if match:
             return f"a[href*='{match[1]}=']"
@@ -329,10 +356,15 @@ def discover(url: str, name: str | None = None) -> Onboarding:
     home = read_page(url)
     pattern = detect_article_pattern([home])
     categories = read_categories(home, pattern)
-    # With the listings read, the pattern can be learned again from more headlines.
+    # With the listings read, the pattern can be learned again from more headlines; the Party listing decides
+    # when the home page links its articles differently.
     pattern = detect_article_pattern([home, *(c.page for c in categories)])
     party = next(c for c in categories if c.party)
-    item, date = detect_item_selectors(party, pattern)
+    if not article_links(party.page, pattern):
+        pattern = detect_article_pattern([party.page])
+    others = [home, *(c.page for c in categories if c is not party)]
+    elsewhere = {(_signature(a), u) for page in others for u, _, a in page.links}
+    item, date = detect_item_selectors(party, pattern, elsewhere)
     if item:  # every entry of the listing, now that its container is known
         entries = {id(a) for element in party.page.root.cssselect(item) for a in element.iter("a")}
         party.items = list(dict.fromkeys(u for u, _, a in article_links(party.page, pattern) if id(a) in entries))

@@ -1,4 +1,4 @@
-"""Extraction on the two mirrors no profile describes (WordPress theme, windows-1258 table portal).
+"""Extraction on the mirrors no profile describes (WordPress theme, windows-1258 table portal, flat-URL portal).
 
 With the template learned from 8 of a site's article pages and the listing date a crawl passes, every field of
 every page must be exact; the single-page path (nothing learned) is held to floors.
@@ -16,7 +16,7 @@ from scraper.extract import extract_article
 from scraper.extract.sitelearn import SiteTemplate, learn_template
 from scraper.mirror import load_articles, serve_mirrors
 
-SITES = ("songxanh", "nuiben")
+SITES = ("songxanh", "nuiben", "culao")
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """`hospital-news sites add URL` on each mirror, then a crawl with the written profile: every Party article, no editing.
 
-The two extra mirrors (a WordPress theme and a windows-1258 table-layout portal) are layouts no profile in the
-repo describes; their profiles and templates come from detection alone.
+The three extra mirrors (a WordPress theme, a windows-1258 table-layout portal, a flat-URL news portal) are layouts
+no profile in the repo describes; their profiles and templates come from detection alone.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from scraper.profiles import load_profile
 
 from .conftest import MIRROR_SETTINGS, run_cli
 
-NEW_SITES = ("songxanh", "nuiben")
+NEW_SITES = ("songxanh", "nuiben", "culao")
 ALL_SITES = ("baclieu", "omon", *NEW_SITES)
 
 
@@ -53,6 +53,10 @@ def test_sites_add_finds_the_party_category_by_its_wording(onboarded):
     assert "Party category: Đảng - Đoàn thể -> /chuyen-muc/dang-doan-the/" in outputs["songxanh"]
     assert "Party category: Hoạt động Đảng -> /tin.asp?nhom=3" in outputs["nuiben"]
     assert "pagination: a[href*='/page/']" in outputs["songxanh"]
+    # Cù Lao: the category sits in a drop-down, and its URL has the same shape as an article's.
+    assert "Party category: Công tác Đảng -> /cong-tac-dang.html" in outputs["culao"]
+    assert "listing entries: div.list-news > div.item-news" in outputs["culao"]
+    assert "pagination: a[href*='/trang-']" in outputs["culao"]
     profile = load_profile("nuiben", sites_dir)
     assert [c.name for c in profile.party_categories] == ["Hoạt động Đảng"]
     assert profile.article.body is None  # no selectors were needed
@@ -73,11 +77,11 @@ def test_crawl_with_a_detected_profile_archives_every_party_article(onboarded, s
     assert titles == len(want) and dates >= 0.9 * len(want) and bodies >= 0.95 * len(want), (titles, dates, bodies)
     for _, body, _ in got.values():
         assert unicodedata.is_normalized("NFC", body)
-        assert not [s for s in [*FORBIDDEN_IN_BODY, "Đường dây nóng", "Ý kiến đóng góp"] if s in body]
+        assert not [s for s in [*FORBIDDEN_IN_BODY, "Đường dây nóng", "Ý kiến đóng góp", "Tải ứng dụng"] if s in body]
 
 
 def test_learning_finds_template_lines_but_not_repeated_author_lines(new_mirrors):
-    for site, note in (("songxanh", "Đường dây nóng"), ("nuiben", "Ý kiến đóng góp")):
+    for site, note in (("songxanh", "Đường dây nóng"), ("nuiben", "Ý kiến đóng góp"), ("culao", "Tải ứng dụng")):
         articles = load_articles(site)[:8]
         pages = []
         for article in articles:

@@ -67,7 +67,7 @@ _TITLE_CLASS = re.compile(r"title|tieude|tieu-de|tieu_de|headline|heading", re.I
 def _title_candidates(root):
     """<h1> first, then elements whose class/id says "title" (old CMSs use <span class="tieude">), then <h2>."""
     yield from root.iter("h1")
-    for element in root.iter("span", "div", "p", "td", "strong", "b", "h3"):
+    for element in root.iter("span", "div", "p", "td", "strong", "b", "h2", "h3"):
         if _TITLE_CLASS.search(f"{element.get('class', '')} {element.get('id', '')}"):
             yield element
     yield from root.iter("h2")
@@ -173,9 +173,10 @@ _DATE_ONLY_LINE = re.compile(
 
 
 def _in_link_list(element) -> bool:
-    """True for the date of an entry in a list of other articles (its parent also holds their links)."""
+    """True for the date of an entry in a list of other articles (its parent or grandparent is a list of links)."""
     parent = element.getparent()
-    return parent is not None and parent.find(".//a[@href]") is not None
+    grandparent = parent.getparent() if parent is not None else None
+    return any(node is not None and _is_link_list(node) for node in (parent, grandparent))
 
 
 def _date_line(root) -> FoundDate | None:

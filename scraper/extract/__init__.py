@@ -16,6 +16,7 @@ from .body import read_body
 from .clean import parse, remove_link_lists, remove_selectors, remove_template_containers, strip_scripts
 from .dates import date_in_url
 from .encoding import decode_html
+from .legacy import repair_legacy_text
 from .locate import locate_content
 from .metadata import find_canonical, find_lead_date, find_stated_date, find_title, first_text, template_text
 from .sitelearn import SiteTemplate, template_for_profile
@@ -49,6 +50,7 @@ def extract_article(
         template = template_for_profile(profile.path if profile else None)
     text = decode_html(html, header_charset)
     root = parse(text)
+    repair_legacy_text(root)
     strip_scripts(root)
     rules = profile.article if profile else None
     context_text = template_text(root)

@@ -46,7 +46,7 @@ def table(rows: list[tuple[str, str, dict]]) -> str:
         f"| {'extractor':<12} | {'site':<9} | pages | title | date | author | body F1 | body exact | "
         "boilerplate left | NFC |"
     )
-    lines = [head, "|" + "|".join("---" for _ in range(11)) + "|"]
+    lines = [head, "|" + "|".join("---" for _ in range(10)) + "|"]
     for name, site, row in rows:
         lines.append(
             f"| {name:<12} | {site:<9} | {row['pages']:>5} | {row['title']:.3f} | {row['date']:.3f} | "

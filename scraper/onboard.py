@@ -441,9 +441,8 @@ def report(found: Onboarding, path: Path) -> list[str]:
     lines = [f"{found.name}: {found.hospital} ({found.base_url}), {found.fetched} pages read"]
     for category in found.categories:
         kind = "Party" if category.party else "news"
-        lines.append(
-            f"  {kind} category: {category.name} -> {local(category.url)} ({len(category.items)} articles listed)"
-        )
+        entries = f"{len(category.items)} entries on its first page"
+        lines.append(f"  {kind} category: {category.name} -> {local(category.url)} ({entries})")
     lines.append(f"  article URLs: {found.article_url}")
     lines.append(f"  listing entries: {found.item or 'whole page'}; dates: {found.date or '-'}")
     lines.append(f"  pagination: {found.pages or 'none found'}")

@@ -11,15 +11,18 @@ Reads the home page and a few more, then writes a profile the spider can crawl w
 - the **pagination**: ``page/N/``, ``?page=N``/``&page=N`` (any case, also ``trang=``, ``p=``) links;
 - the site **template** learned from a few article pages (see ``scraper.extract.sitelearn``), beside the profile.
 
-Plain HTTP with a timeout (urllib): no Scrapy, so it runs anywhere and fails with one clear message.
+Plain HTTP with a timeout (urllib), one request at a time with a pause, robots.txt respected: no Scrapy, so
+it runs anywhere and fails with one clear message.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.error
 import urllib.request
+import urllib.robotparser
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,21 +83,52 @@ class Onboarding:
     fetched: int
 
 
-def fetch(url: str) -> tuple[bytes, str | None]:
-    """Bytes and header charset of a page; raises ProfileError with the reason when it cannot be had."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.read(), response.headers.get_content_charset()
-    except urllib.error.HTTPError as exc:
-        raise ProfileError(f"cannot fetch {url}: HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ProfileError(f"cannot fetch {url}: {reason}") from None
+class Fetcher:
+    """Plain HTTP GETs with a timeout, a pause between requests, and the site's robots.txt respected."""
+
+    def __init__(self, delay: float = 0.5) -> None:
+        self.delay = delay
+        self._last = 0.0
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+
+    def allowed(self, url: str) -> bool:
+        root = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        if root not in self._robots:
+            parser = urllib.robotparser.RobotFileParser(root + "/robots.txt")
+            try:
+                raw, charset = self._get(root + "/robots.txt")
+                parser.parse(raw.decode(charset or "utf-8", "replace").splitlines())
+            except ProfileError:
+                parser = None  # no robots.txt (or unreachable): nothing forbidden
+            self._robots[root] = parser
+        parser = self._robots[root]
+        return parser is None or parser.can_fetch(USER_AGENT, url)
+
+    def get(self, url: str) -> tuple[bytes, str | None]:
+        """Bytes and header charset of a page; raises ProfileError with the reason when it cannot be had."""
+        if not self.allowed(url):
+            raise ProfileError(f"robots.txt of {urlsplit(url).netloc} forbids fetching {url}")
+        return self._get(url)
+
+    def _get(self, url: str) -> tuple[bytes, str | None]:
+        pause = self._last + self.delay - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                return response.read(), response.headers.get_content_charset()
+        except urllib.error.HTTPError as exc:
+            raise ProfileError(f"cannot fetch {url}: HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ProfileError(f"cannot fetch {url}: {reason}") from None
+        finally:
+            self._last = time.monotonic()
 
 
-def read_page(url: str) -> Page:
-    raw, charset = fetch(url)
+def read_page(url: str, fetcher: Fetcher) -> Page:
+    raw, charset = fetcher.get(url)
     root = parse(decode_html(raw, charset))
     strip_scripts(root)
     host = urlsplit(url).netloc
@@ -197,11 +231,11 @@ def category_candidates(home: Page, pattern: str) -> list[tuple[str, str, bool]]
     return ranked[:MAX_CATEGORY_FETCHES]
 
 
-def read_categories(home: Page, pattern: str) -> list[Category]:
+def read_categories(home: Page, pattern: str, fetcher: Fetcher) -> list[Category]:
     categories = []
     for label, url, party in category_candidates(home, pattern):
         try:
-            page = read_page(url)
+            page = read_page(url, fetcher)
         except ProfileError:
             continue
         headlines = {u for u, text, _ in page.links if len(text.split()) >= TITLE_WORDS}
@@ -218,7 +252,8 @@ def read_categories(home: Page, pattern: str) -> list[Category]:
             f"no Party news category found on {home.url} (looked for menu links such as 'Hoạt động công tác Đảng', "
             "'Đảng - Đoàn thể' that list articles); write the profile by hand"
         )
-    best = max(party, key=lambda c: (len(c.items), bool(PARTY_PREFERRED.search(c.name))))
+    # "Hoạt động công tác Đảng" over "Văn bản Đảng" (documents), then the fuller listing.
+    best = max(party, key=lambda c: (bool(PARTY_PREFERRED.search(c.name)), len(c.items)))
     return [c for c in categories if c is best or not c.party]
 
 
@@ -349,13 +384,14 @@ def hospital_name(home: Page) -> str:
     return (named or parts)[0]
 
 
-def discover(url: str, name: str | None = None) -> Onboarding:
+def discover(url: str, name: str | None = None, delay: float = 0.5) -> Onboarding:
     """Read the site and decide everything its profile needs."""
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
         raise ProfileError(f"not an http(s) URL: {url!r}")
-    home = read_page(url)
+    fetcher = Fetcher(delay)
+    home = read_page(url, fetcher)
     pattern = detect_article_pattern([home])
-    categories = read_categories(home, pattern)
+    categories = read_categories(home, pattern, fetcher)
     # With the listings read, the pattern can be learned again from more headlines; the Party listing decides
     # when the home page links its articles differently.
     pattern = detect_article_pattern([home, *(c.page for c in categories)])
@@ -369,7 +405,7 @@ def discover(url: str, name: str | None = None) -> Onboarding:
         entries = {id(a) for element in party.page.root.cssselect(item) for a in element.iter("a")}
         party.items = list(dict.fromkeys(u for u, _, a in article_links(party.page, pattern) if id(a) in entries))
     samples = list(dict.fromkeys([*party.items, *(u for c in categories for u in c.items)]))[:LEARN_PAGES]
-    template = learn_template((fetch(u)[0], u) for u in samples)
+    template = learn_template((fetcher.get(u)[0], u) for u in samples)
     base = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
     return Onboarding(
         name=name or default_name(url),
@@ -419,12 +455,14 @@ def profile_text(found: Onboarding) -> str:
     return "\n".join(lines) + "\n"
 
 
-def add_site(url: str, name: str | None, sites_dir: Path | None, force: bool = False) -> tuple[Onboarding, Path]:
+def add_site(
+    url: str, name: str | None, sites_dir: Path | None, force: bool = False, delay: float = 0.5
+) -> tuple[Onboarding, Path]:
     """Discover a site and write ``sites_dir/NAME.toml`` (and its learned template); returns both."""
     directory = Path(sites_dir) if sites_dir else DEFAULT_SITES_DIR
     if name is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         raise ProfileError(f"site name {name!r}: use letters, digits, '-' and '_' only")
-    found = discover(url, name)
+    found = discover(url, name, delay)
     path = directory / f"{found.name}.toml"
     if path.exists() and not force:
         raise ProfileError(f"{path} already exists (choose another --name, or --force to replace it)")

@@ -39,7 +39,9 @@ def onboarded(mirrors, new_mirrors, tmp_path_factory):
     sites_dir = tmp_path_factory.mktemp("sites")
     outputs = {}
     for site in ALL_SITES:
-        result = run_cli("sites", "add", servers[site].url, "--name", site, "--sites-dir", str(sites_dir))
+        result = run_cli(
+            "sites", "add", servers[site].url, "--name", site, "--sites-dir", str(sites_dir), "--delay", "0"
+        )
         assert result.returncode == 0, result.stderr
         outputs[site] = result.stdout
     db = sites_dir / "archive.db"
@@ -117,23 +119,14 @@ def free_port_url():
     return f"http://127.0.0.1:{free_port()}/"
 
 
-@pytest.fixture
-def site_without_party_news():
-    """A loopback site whose home page lists news but names no Party category."""
+def serve_pages(pages: dict[str, str]):
+    """A loopback site answering each path with its text (the home page for any other path)."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from threading import Thread
 
-    items = "".join(
-        f'<li><a href="/tin/{i}.html">Bệnh viện tổ chức tập huấn chuyên môn đợt {i}</a></li>' for i in range(6)
-    )
-    page = (
-        "<html><head><title>Trung tâm Y tế</title></head>"
-        f'<body><a href="/tin">Tin tức</a><ul>{items}</ul></body></html>'
-    )
-
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - stdlib naming
-            body = page.encode("utf-8")
+            body = pages.get(self.path, pages["/"]).encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -145,9 +138,37 @@ def site_without_party_news():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def site_without_party_news():
+    """A loopback site whose home page lists news but names no Party category."""
+
+    items = "".join(
+        f'<li><a href="/tin/{i}.html">Bệnh viện tổ chức tập huấn chuyên môn đợt {i}</a></li>' for i in range(6)
+    )
+    page = (
+        "<html><head><title>Trung tâm Y tế</title></head>"
+        f'<body><a href="/tin">Tin tức</a><ul>{items}</ul></body></html>'
+    )
+
+    server = serve_pages({"/": page})
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+def test_sites_add_respects_robots_txt(tmp_path):
+    server = serve_pages({"/": "<html><body>Trang chủ</body></html>", "/robots.txt": "User-agent: *\nDisallow: /\n"})
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        result = run_cli("sites", "add", url, "--name", "kin", "--sites-dir", str(tmp_path), "--delay", "0")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1 and result.stderr.startswith("Error: robots.txt of 127.0.0.1:")
+    assert not (tmp_path / "kin.toml").exists()
 
 
 def test_sites_add_says_when_no_party_category_is_found(tmp_path, site_without_party_news):

@@ -89,3 +89,12 @@ def test_benchmark_scores_catch_boilerplate_and_missing_text():
     assert f1("Đảng bộ Bệnh viện", "Đảng bộ Bệnh viện") == 1.0
     assert 0 < f1("Đảng bộ", "Đảng bộ Bệnh viện") < 1
     assert boilerplate_left("Hội nghị. Design by WebViet Solutions", "songxanh") == 2  # "Design by" + the footer
+
+
+def test_wordpress_title_is_read_from_the_article_header_without_og_title(pages):
+    import re
+
+    article, html, url, _ = pages["songxanh"][0]
+    bare = re.sub(rb'<meta property="og:title"[^>]*>', b"", html)
+    assert b"og:title" not in bare
+    assert extract_article(bare, url)["title"] == article["title"]

@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from .body import element_text
-from .boilerplate import is_template_container
+from .boilerplate import is_template_container, is_template_line
 from .dates import FoundDate, find_all_dates, find_date, find_full_date, parse_iso
 from .text import clean_text
 
@@ -54,6 +54,8 @@ def _meta(root, *names: str) -> str | None:
 
 def _in_template(element) -> bool:
     for node in [element, *element.iterancestors()]:
+        if node.tag == "header" and next(node.iterancestors("article"), None) is not None:
+            continue  # an <article>'s own <header> holds its title and date, not the site's
         if node.tag in ("header", "nav", "footer", "aside"):
             return True
         if is_template_container(f"{node.get('class', '')} {node.get('id', '')}"):
@@ -96,7 +98,9 @@ def find_title(
         return og_title
     for candidate in _title_candidates(root):
         text = element_text(candidate)
-        if len(text) >= 10 and text != site_name and text not in avoid and not _in_template(candidate):
+        # is_template_line: "Bài viết liên quan" under a class named "headline" is no title.
+        usable = len(text) >= 10 and text != site_name and text not in avoid and not is_template_line(text)
+        if usable and not _in_template(candidate):
             return text
     if content is not None:
         before = title_before_content(root, content, avoid | {site_name or "", page_title})

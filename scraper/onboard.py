@@ -164,6 +164,8 @@ def _generalise_segment(values: set[str]) -> str:
         return r"\d+"
     if len(values) == 1:
         return re.escape(next(iter(values)))
+    if all(re.fullmatch(r"\d+\.\w+", v) for v in values):  # /bai/123.html
+        return r"\d+\." + re.escape(next(iter(values)).rsplit(".", 1)[1])
     if all(re.fullmatch(r".+-\d+\.\w+", v) for v in values):
         return r"[^/]+-\d+\." + re.escape(next(iter(values)).rsplit(".", 1)[1])
     extensions = {v.rsplit(".", 1)[1] for v in values if "." in v}
@@ -231,9 +233,10 @@ def category_candidates(home: Page, pattern: str) -> list[tuple[str, str, bool]]
     return ranked[:MAX_CATEGORY_FETCHES]
 
 
-def read_categories(home: Page, pattern: str, fetcher: Fetcher) -> list[Category]:
+def _read_listings(candidates: list[tuple[str, str, bool]], pattern: str, fetcher: Fetcher) -> list[Category]:
+    """The candidates whose page lists articles."""
     categories = []
-    for label, url, party in category_candidates(home, pattern):
+    for label, url, party in candidates:
         try:
             page = read_page(url, fetcher)
         except ProfileError:
@@ -241,6 +244,21 @@ def read_categories(home: Page, pattern: str, fetcher: Fetcher) -> list[Category
         headlines = {u for u, text, _ in page.links if len(text.split()) >= TITLE_WORDS}
         if len({u for u, _, _ in article_links(page, pattern)}) >= 2 or len(headlines) >= 3:
             categories.append(Category(label, url, party, page))
+    return categories
+
+
+def read_categories(home: Page, pattern: str, fetcher: Fetcher) -> list[Category]:
+    categories = _read_listings(category_candidates(home, pattern), pattern, fetcher)
+    if not any(c.party for c in categories):
+        # One level down: a news page's own menu can show what the home page folds away ("Tin tức" > ...).
+        known = {home.url, *(c.url for c in categories)}
+        deeper = [
+            candidate
+            for c in categories
+            for candidate in category_candidates(c.page, pattern)
+            if candidate[2] and candidate[1] not in known
+        ]
+        categories += _read_listings(list(dict.fromkeys(deeper))[:MAX_CATEGORY_FETCHES], pattern, fetcher)
     # Listing entries: article links no other listing shows (sidebars and "Bài viết mới" repeat everywhere).
     for category in categories:
         others = {u for c in categories if c is not category for u, _, _ in article_links(c.page, pattern)}
@@ -471,6 +489,8 @@ def add_site(
     load_profile_file(path)  # what we wrote must load, or the user hears it now
     if found.template:
         sidecar_path(path).write_text(found.template.to_text(), encoding="utf-8")
+    else:
+        sidecar_path(path).unlink(missing_ok=True)  # a replaced profile keeps no stale template
     return found, path
 
 

@@ -176,3 +176,27 @@ def test_sites_add_says_when_no_party_category_is_found(tmp_path, site_without_p
     assert result.returncode == 1
     assert result.stderr.startswith("Error: no Party news category found") and result.stderr.count("\n") == 1
     assert not (tmp_path / "ttyt.toml").exists()
+
+
+def test_sites_add_looks_one_level_down_for_a_folded_party_menu(tmp_path):
+    def listing(title: str, ids: range, extra: str = "") -> str:
+        items = "".join(f'<li><a href="/bai/{i}.html">Bài viết số {i} về hoạt động của bệnh viện</a></li>' for i in ids)
+        return f"<html><head><title>{title}</title></head><body>{extra}<ul class='ds'>{items}</ul></body></html>"
+
+    server = serve_pages(
+        {
+            "/": listing("Bệnh viện Đa khoa huyện Thử", range(1, 4), '<a href="/tin-tuc">Tin tức</a>'),
+            "/tin-tuc": listing("Tin tức", range(1, 5), '<a href="/hoat-dong-dang">Hoạt động Đảng</a>'),
+            "/hoat-dong-dang": listing("Hoạt động Đảng", range(11, 15), '<a href="/hoat-dong-dang?trang=2">2</a>'),
+        }
+    )
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        result = run_cli("sites", "add", url, "--name", "thu", "--sites-dir", str(tmp_path), "--delay", "0")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 0, result.stderr
+    assert "Party category: Hoạt động Đảng -> /hoat-dong-dang" in result.stdout
+    assert "pagination: a[href*='trang=']" in result.stdout
+    assert load_profile("thu", tmp_path).listing.article_url == r"(?i)^/bai/\d+\.html$"

@@ -6,9 +6,11 @@ Reads the home page and a few more, then writes a profile the spider can crawl w
   links carry title-like text (several words) is the articles, and its varying parts become ``\\d+``/``[^/]+``;
 - the **Party category** by its wording ("Đảng - Đoàn thể", "Hoạt động công tác Đảng", "Công tác Đảng"...) and
   other news categories ("Tin tức", "Tin hoạt động"...), each kept only if its page lists articles;
-- the **listing entries**: article links of a listing that no other listing shows (sidebars repeat on every
-  page), their common container giving the ``item`` selector and a date-only element inside it the ``date``;
-- the **pagination**: ``page/N/``, ``?page=N``/``&page=N`` (any case, also ``trang=``, ``p=``) links;
+- the **listing entries**: of the listing's article links grouped by where they sit in the page, the group
+  other pages do not repeat at the same place (sidebars such as "Bài viết mới" do); their common container
+  gives the ``item`` selector, and a date-only element inside an entry the ``date``;
+- the **pagination**: ``page/N/``, ``trang-N.html``, ``?page=N``/``&page=N`` (any case, also ``trang=``,
+  ``p=``) links;
 - the site **template** learned from a few article pages (see ``scraper.extract.sitelearn``), beside the profile.
 
 Plain HTTP with a timeout (urllib), one request at a time with a pause, robots.txt respected: no Scrapy, so
@@ -376,8 +378,8 @@ def detect_pagination(category: Category, pattern: str) -> str | None:
         if suffix:  # /hoat-dong-dang/trang-2.html, /tin-tuc-p2
             return f"a[href*='{suffix[0][: suffix.start(2) - suffix.start(0)]}']"
         match = PAGE_QUERY.search("?" + parts.query)
-        if match:
-            return f"a[href*='{match[1]}=']"
+        if match:  # the key as a whole parameter: "?p=" and "&p=", never "step="
+            return f"a[href*='?{match[1]}='], a[href*='&{match[1]}=']"
     return None
 
 

@@ -198,5 +198,5 @@ def test_sites_add_looks_one_level_down_for_a_folded_party_menu(tmp_path):
         server.server_close()
     assert result.returncode == 0, result.stderr
     assert "Party category: Hoạt động Đảng -> /hoat-dong-dang" in result.stdout
-    assert "pagination: a[href*='trang=']" in result.stdout
+    assert "pagination: a[href*='?trang='], a[href*='&trang=']" in result.stdout
     assert load_profile("thu", tmp_path).listing.article_url == r"(?i)^/bai/\d+\.html$"

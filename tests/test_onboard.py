@@ -69,15 +69,26 @@ def test_crawl_with_a_detected_profile_archives_every_party_article(onboarded, s
     servers, _, db, _ = onboarded
     want = {servers[site].url + a["path"]: a for a in load_articles(site) if a["category"] == "party"}
     conn = sqlite3.connect(db)
-    rows = conn.execute("SELECT url, title, body, published FROM articles WHERE site = ? AND party = 1", (site,))
-    got = {url: (title, body, published) for url, title, body, published in rows}
+    rows = conn.execute(
+        "SELECT url, title, published, author, body FROM articles WHERE site = ? AND party = 1", (site,)
+    )
+    got = {url: {"title": t, "published": p, "author": a, "body": b} for url, t, p, a, b in rows}
     conn.close()
     assert set(got) == set(want)
-    titles = sum(got[url][0] == article["title"] for url, article in want.items())
-    dates = sum(got[url][2] == article["published"] for url, article in want.items())
-    bodies = sum(got[url][1] == "\n\n".join(article["paragraphs"]) for url, article in want.items())
-    assert titles == len(want) and dates >= 0.9 * len(want) and bodies >= 0.95 * len(want), (titles, dates, bodies)
-    for _, body, _ in got.values():
+    mismatches = [
+        (article["id"], key, got[url][key], value)
+        for url, article in want.items()
+        for key, value in (
+            ("title", article["title"]),
+            ("published", article["published"]),
+            ("author", article["author"]),
+            ("body", "\n\n".join(article["paragraphs"])),
+        )
+        if got[url][key] != value
+    ]
+    assert mismatches == []
+    for fields in got.values():
+        body = fields["body"]
         assert unicodedata.is_normalized("NFC", body)
         assert not [s for s in [*FORBIDDEN_IN_BODY, "Đường dây nóng", "Ý kiến đóng góp", "Tải ứng dụng"] if s in body]
 

@@ -129,6 +129,14 @@ class Fetcher:
             self._last = time.monotonic()
 
 
+def anchor_text(anchor) -> str:
+    """A link's words: its text, else its title, else the alt of its image (old menus are image buttons)."""
+    text = clean_text(anchor.text_content()) or clean_text(anchor.get("title"))
+    if not text:
+        text = next((clean_text(img.get("alt")) for img in anchor.iter("img") if clean_text(img.get("alt"))), "")
+    return text
+
+
 def read_page(url: str, fetcher: Fetcher) -> Page:
     raw, charset = fetcher.get(url)
     root = parse(decode_html(raw, charset))
@@ -141,7 +149,7 @@ def read_page(url: str, fetcher: Fetcher) -> Page:
             continue
         target = urljoin(url, href).split("#")[0]
         if urlsplit(target).netloc == host:
-            links.append((target, clean_text(anchor.text_content()), anchor))
+            links.append((target, anchor_text(anchor), anchor))
     return Page(url, root, links)
 
 

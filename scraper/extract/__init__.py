@@ -3,9 +3,10 @@
     from scraper.extract import extract_article
     fields = extract_article(html_bytes, "https://bvdkbaclieu.vn/...", profile)
 
-The stages, one module each: ``encoding`` (bytes → text), ``clean`` (tree, template removal), ``locate``
-(where the content is, when no profile says), ``body`` (paragraphs, captions, author), ``metadata``
-(title, date, canonical URL), ``dates`` and ``text`` (Vietnamese dates, NFC and white space).
+The stages, one module each: ``encoding`` (bytes → text), ``legacy`` (TCVN3/VNI text → Unicode), ``clean``
+(tree, template removal), ``locate`` (where the content is, when no profile says), ``body`` (paragraphs,
+captions, author), ``metadata`` (title, date, canonical URL), ``dates`` and ``text`` (Vietnamese dates, NFC and
+white space). ``boilerplate`` knows template wording page by page; ``sitelearn`` learns what a site repeats.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ import argparse
 import sys
 import time
 
+from scraper.mirror import SITES
+
 from .extractors import learn_templates, ours_generic, ours_learned, trafilatura_extractor
 from .gold import GoldPage, fetch_gold
 from .score import score
@@ -59,8 +61,9 @@ def table(rows: list[tuple[str, str, dict]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="timed passes per extractor (best is kept)")
+    parser.add_argument("--sites", nargs="+", choices=list(SITES), help="only these mirrors (default: all)")
     args = parser.parse_args(argv)
-    pages, servers = fetch_gold()
+    pages, servers = fetch_gold(args.sites)
     for server in servers.values():
         server.stop()
     templates = learn_templates(pages, LEARN_SAMPLE)

@@ -378,7 +378,10 @@ def sites_list(sites_dir) -> None:
 @click.option("--name", help="Site name for the profile (default: from the host name).")
 @sites_dir_option
 @click.option("--force", is_flag=True, help="Replace a profile of the same name.")
-def sites_add(url, name, sites_dir, force) -> None:
+@click.option(
+    "--delay", default=0.5, show_default=True, type=click.FloatRange(min=0), help="Seconds between two requests."
+)
+def sites_add(url, name, sites_dir, force, delay) -> None:
     """Detect a site's Party news from its home URL and write its profile.
 
     Finds the Party category by its wording, the other news categories, the article URL pattern, the
@@ -391,7 +394,7 @@ def sites_add(url, name, sites_dir, force) -> None:
     """
     from scraper.onboard import add_site, report
 
-    found, path = add_site(url, name, sites_dir, force)
+    found, path = add_site(url, name, sites_dir, force, delay)
     for line in report(found, path):
         click.echo(line)
 

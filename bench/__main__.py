@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): extraction quality and speed, ours against trafilatura, same pages, same run.
 
-The gold set is every article page of the four offline mirrors (``bench/gold.py``). Columns: title, date
+The gold set is every article page of the offline mirrors (``bench/gold.py``). Columns: title, date
 (day) and author exact, body bag-of-words F1 and exact body, template strings left in bodies (total), NFC
 bodies, pages per second. "ours" is the single-page path (no profile, no context); "ours+site" adds the template
 learned from 8 article pages per site, as ``hospital-news sites add`` learns it; "ours crawl" also gets the date
@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+
+from scraper.mirror import SITES
 
 from .extractors import learn_templates, ours_generic, ours_learned, trafilatura_extractor
 from .gold import GoldPage, fetch_gold
@@ -46,7 +48,7 @@ def table(rows: list[tuple[str, str, dict]]) -> str:
         f"| {'extractor':<12} | {'site':<9} | pages | title | date | author | body F1 | body exact | "
         "boilerplate left | NFC |"
     )
-    lines = [head, "|" + "|".join("---" for _ in range(11)) + "|"]
+    lines = [head, "|" + "|".join("---" for _ in range(10)) + "|"]
     for name, site, row in rows:
         lines.append(
             f"| {name:<12} | {site:<9} | {row['pages']:>5} | {row['title']:.3f} | {row['date']:.3f} | "
@@ -59,8 +61,9 @@ def table(rows: list[tuple[str, str, dict]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="timed passes per extractor (best is kept)")
+    parser.add_argument("--sites", nargs="+", choices=list(SITES), help="only these mirrors (default: all)")
     args = parser.parse_args(argv)
-    pages, servers = fetch_gold()
+    pages, servers = fetch_gold(args.sites)
     for server in servers.values():
         server.stop()
     templates = learn_templates(pages, LEARN_SAMPLE)

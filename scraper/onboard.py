@@ -6,20 +6,25 @@ Reads the home page and a few more, then writes a profile the spider can crawl w
   links carry title-like text (several words) is the articles, and its varying parts become ``\\d+``/``[^/]+``;
 - the **Party category** by its wording ("Đảng - Đoàn thể", "Hoạt động công tác Đảng", "Công tác Đảng"...) and
   other news categories ("Tin tức", "Tin hoạt động"...), each kept only if its page lists articles;
-- the **listing entries**: article links of a listing that no other listing shows (sidebars repeat on every
-  page), their common container giving the ``item`` selector and a date-only element inside it the ``date``;
-- the **pagination**: ``page/N/``, ``?page=N``/``&page=N`` (any case, also ``trang=``, ``p=``) links;
+- the **listing entries**: of the listing's article links grouped by where they sit in the page, the group
+  other pages do not repeat at the same place (sidebars such as "Bài viết mới" do); their common container
+  gives the ``item`` selector, and a date-only element inside an entry the ``date``;
+- the **pagination**: ``page/N/``, ``trang-N.html``, ``?page=N``/``&page=N`` (any case, also ``trang=``,
+  ``p=``) links;
 - the site **template** learned from a few article pages (see ``scraper.extract.sitelearn``), beside the profile.
 
-Plain HTTP with a timeout (urllib): no Scrapy, so it runs anywhere and fails with one clear message.
+Plain HTTP with a timeout (urllib), one request at a time with a pause, robots.txt respected: no Scrapy, so
+it runs anywhere and fails with one clear message.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.error
 import urllib.request
+import urllib.robotparser
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,11 +44,12 @@ TIMEOUT = 15
 MAX_CATEGORY_FETCHES = 8
 LEARN_PAGES = 8
 # "Đảng" as a word (not "đăng" = post/log in), in a short menu label.
-PARTY_WORDS = re.compile(r"(?<!\w)đảng(?!\w)", re.IGNORECASE)
+PARTY_WORDS = re.compile(r"(?<!\w)(đảng|chi bộ)(?!\w)", re.IGNORECASE)
 PARTY_PREFERRED = re.compile(r"hoạt động|công tác|đoàn thể|tin|xây dựng", re.IGNORECASE)
 NEWS_WORDS = re.compile(r"(?<!\w)(tin|sự kiện|hoạt động|đoàn thể|công đoàn|thông báo)(?!\w)", re.IGNORECASE)
 PAGE_QUERY = re.compile(r"(?:^|[?&])(page|trang|p|pg|paged|pageindex|pagenumber)=(\d+)", re.IGNORECASE)
 PAGE_PATH = re.compile(r"/(page|trang)/(\d+)/?$", re.IGNORECASE)
+PAGE_SUFFIX = re.compile(r"[/_-](page|trang)[-_]?(\d+)(?:\.\w+)?/?$", re.IGNORECASE)
 TITLE_WORDS = 5  # anchor text of an article link: a headline, several words long
 
 
@@ -79,21 +85,60 @@ class Onboarding:
     fetched: int
 
 
-def fetch(url: str) -> tuple[bytes, str | None]:
-    """Bytes and header charset of a page; raises ProfileError with the reason when it cannot be had."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.read(), response.headers.get_content_charset()
-    except urllib.error.HTTPError as exc:
-        raise ProfileError(f"cannot fetch {url}: HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ProfileError(f"cannot fetch {url}: {reason}") from None
+class Fetcher:
+    """Plain HTTP GETs with a timeout, a pause between requests, and the site's robots.txt respected."""
+
+    def __init__(self, delay: float = 0.5) -> None:
+        self.delay = delay
+        self._last = 0.0
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+
+    def allowed(self, url: str) -> bool:
+        root = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        if root not in self._robots:
+            parser = urllib.robotparser.RobotFileParser(root + "/robots.txt")
+            try:
+                raw, charset = self._get(root + "/robots.txt")
+                parser.parse(raw.decode(charset or "utf-8", "replace").splitlines())
+            except ProfileError:
+                parser = None  # no robots.txt (or unreachable): nothing forbidden
+            self._robots[root] = parser
+        parser = self._robots[root]
+        return parser is None or parser.can_fetch(USER_AGENT, url)
+
+    def get(self, url: str) -> tuple[bytes, str | None]:
+        """Bytes and header charset of a page; raises ProfileError with the reason when it cannot be had."""
+        if not self.allowed(url):
+            raise ProfileError(f"robots.txt of {urlsplit(url).netloc} forbids fetching {url}")
+        return self._get(url)
+
+    def _get(self, url: str) -> tuple[bytes, str | None]:
+        pause = self._last + self.delay - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                return response.read(), response.headers.get_content_charset()
+        except urllib.error.HTTPError as exc:
+            raise ProfileError(f"cannot fetch {url}: HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ProfileError(f"cannot fetch {url}: {reason}") from None
+        finally:
+            self._last = time.monotonic()
 
 
-def read_page(url: str) -> Page:
-    raw, charset = fetch(url)
+def anchor_text(anchor) -> str:
+    """A link's words: its text, else its title, else the alt of its image (old menus are image buttons)."""
+    text = clean_text(anchor.text_content()) or clean_text(anchor.get("title"))
+    if not text:
+        text = next((clean_text(img.get("alt")) for img in anchor.iter("img") if clean_text(img.get("alt"))), "")
+    return text
+
+
+def read_page(url: str, fetcher: Fetcher) -> Page:
+    raw, charset = fetcher.get(url)
     root = parse(decode_html(raw, charset))
     strip_scripts(root)
     host = urlsplit(url).netloc
@@ -104,7 +149,7 @@ def read_page(url: str) -> Page:
             continue
         target = urljoin(url, href).split("#")[0]
         if urlsplit(target).netloc == host:
-            links.append((target, clean_text(anchor.text_content()), anchor))
+            links.append((target, anchor_text(anchor), anchor))
     return Page(url, root, links)
 
 
@@ -129,6 +174,8 @@ def _generalise_segment(values: set[str]) -> str:
         return r"\d+"
     if len(values) == 1:
         return re.escape(next(iter(values)))
+    if all(re.fullmatch(r"\d+\.\w+", v) for v in values):  # /bai/123.html
+        return r"\d+\." + re.escape(next(iter(values)).rsplit(".", 1)[1])
     if all(re.fullmatch(r".+-\d+\.\w+", v) for v in values):
         return r"[^/]+-\d+\." + re.escape(next(iter(values)).rsplit(".", 1)[1])
     extensions = {v.rsplit(".", 1)[1] for v in values if "." in v}
@@ -167,9 +214,11 @@ def detect_article_pattern(pages: list[Page]) -> str:
     for shape, urls in groups.items():
         headlines = [u for u, words in urls.items() if words >= TITLE_WORDS]
         if len(headlines) >= 3 and len(headlines) >= 0.6 * len(urls):
-            scored.append((len(headlines), shape, list(urls)))
+            scored.append((len(headlines), shape, headlines))
     if not scored:
         raise ProfileError("no article links found: no group of links with headline-like text on the pages read")
+    # From the headline links only: a menu link of the same shape (/hoat-dong-dang.html beside
+    # /slug-123.html) must not widen the pattern.
     _, _, urls = max(scored, key=lambda s: s[0])
     return pattern_for(urls)
 
@@ -194,15 +243,32 @@ def category_candidates(home: Page, pattern: str) -> list[tuple[str, str, bool]]
     return ranked[:MAX_CATEGORY_FETCHES]
 
 
-def read_categories(home: Page, pattern: str) -> list[Category]:
+def _read_listings(candidates: list[tuple[str, str, bool]], pattern: str, fetcher: Fetcher) -> list[Category]:
+    """The candidates whose page lists articles."""
     categories = []
-    for label, url, party in category_candidates(home, pattern):
+    for label, url, party in candidates:
         try:
-            page = read_page(url)
+            page = read_page(url, fetcher)
         except ProfileError:
             continue
-        if len({u for u, _, _ in article_links(page, pattern)}) >= 2:
+        headlines = {u for u, text, _ in page.links if len(text.split()) >= TITLE_WORDS}
+        if len({u for u, _, _ in article_links(page, pattern)}) >= 2 or len(headlines) >= 3:
             categories.append(Category(label, url, party, page))
+    return categories
+
+
+def read_categories(home: Page, pattern: str, fetcher: Fetcher) -> list[Category]:
+    categories = _read_listings(category_candidates(home, pattern), pattern, fetcher)
+    if not any(c.party for c in categories):
+        # One level down: a news page's own menu can show what the home page folds away ("Tin tức" > ...).
+        known = {home.url, *(c.url for c in categories)}
+        deeper = [
+            candidate
+            for c in categories
+            for candidate in category_candidates(c.page, pattern)
+            if candidate[2] and candidate[1] not in known
+        ]
+        categories += _read_listings(list(dict.fromkeys(deeper))[:MAX_CATEGORY_FETCHES], pattern, fetcher)
     # Listing entries: article links no other listing shows (sidebars and "Bài viết mới" repeat everywhere).
     for category in categories:
         others = {u for c in categories if c is not category for u, _, _ in article_links(c.page, pattern)}
@@ -214,7 +280,8 @@ def read_categories(home: Page, pattern: str) -> list[Category]:
             f"no Party news category found on {home.url} (looked for menu links such as 'Hoạt động công tác Đảng', "
             "'Đảng - Đoàn thể' that list articles); write the profile by hand"
         )
-    best = max(party, key=lambda c: (len(c.items), bool(PARTY_PREFERRED.search(c.name))))
+    # "Hoạt động công tác Đảng" over "Văn bản Đảng" (documents), then the fuller listing.
+    best = max(party, key=lambda c: (bool(PARTY_PREFERRED.search(c.name)), len(c.items)))
     return [c for c in categories if c is best or not c.party]
 
 
@@ -246,9 +313,29 @@ def _common_ancestor(elements: list) -> lxml.html.HtmlElement | None:
     return next((node for node in chains[0] if node in shared), None)
 
 
-def detect_item_selectors(category: Category, pattern: str) -> tuple[str | None, str | None]:
-    """``item`` and ``date`` selectors of a listing's entries, or (None, None) when no clean container shows."""
-    anchors = [a for u, _, a in article_links(category.page, pattern) if u in set(category.items)]
+def _signature(anchor) -> tuple:
+    return tuple((node.tag, node.get("class", "")) for node in anchor.iterancestors() if node.tag != "html")
+
+
+def _entry_anchors(category: Category, pattern: str, elsewhere: set[tuple]) -> list:
+    """The <a> of the listing's entries: the same-structured group of links with the most links found at the
+    same place on no other page (sidebars such as "Bài viết mới" repeat everywhere), then the biggest.
+    """
+    groups: dict[tuple, list] = {}
+    for url, _, anchor in article_links(category.page, pattern):
+        groups.setdefault(_signature(anchor), []).append((url, anchor))
+    if not groups:
+        return []
+    best = max(groups.items(), key=lambda kv: (sum((kv[0], u) not in elsewhere for u, _ in kv[1]), len(kv[1])))[1]
+    return [anchor for _, anchor in best]
+
+
+def detect_item_selectors(category: Category, pattern: str, elsewhere: set[tuple]) -> tuple[str | None, str | None]:
+    """``item`` and ``date`` selectors of a listing's entries, or (None, None) when no clean container shows.
+
+    ``elsewhere``: (structure, URL) of the article links on the other pages read.
+    """
+    anchors = _entry_anchors(category, pattern, elsewhere)
     if len(anchors) < 2:
         return None, None
     container = _common_ancestor(anchors)
@@ -295,9 +382,12 @@ def detect_pagination(category: Category, pattern: str) -> str | None:
         parts = urlsplit(url)
         if PAGE_PATH.search(parts.path):
             return f"a[href*='/{PAGE_PATH.search(parts.path)[1]}/']"
+        suffix = PAGE_SUFFIX.search(parts.path)
+        if suffix:  # /hoat-dong-dang/trang-2.html, /tin-tuc-p2
+            return f"a[href*='{suffix[0][: suffix.start(2) - suffix.start(0)]}']"
         match = PAGE_QUERY.search("?" + parts.query)
-        if match:
-            return f"a[href*='{match[1]}=']"
+        if match:  # the key as a whole parameter: "?p=" and "&p=", never "step="
+            return f"a[href*='?{match[1]}='], a[href*='&{match[1]}=']"
     return None
 
 
@@ -322,22 +412,28 @@ def hospital_name(home: Page) -> str:
     return (named or parts)[0]
 
 
-def discover(url: str, name: str | None = None) -> Onboarding:
+def discover(url: str, name: str | None = None, delay: float = 0.5) -> Onboarding:
     """Read the site and decide everything its profile needs."""
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
         raise ProfileError(f"not an http(s) URL: {url!r}")
-    home = read_page(url)
+    fetcher = Fetcher(delay)
+    home = read_page(url, fetcher)
     pattern = detect_article_pattern([home])
-    categories = read_categories(home, pattern)
-    # With the listings read, the pattern can be learned again from more headlines.
+    categories = read_categories(home, pattern, fetcher)
+    # With the listings read, the pattern can be learned again from more headlines; the Party listing decides
+    # when the home page links its articles differently.
     pattern = detect_article_pattern([home, *(c.page for c in categories)])
     party = next(c for c in categories if c.party)
-    item, date = detect_item_selectors(party, pattern)
+    if not article_links(party.page, pattern):
+        pattern = detect_article_pattern([party.page])
+    others = [home, *(c.page for c in categories if c is not party)]
+    elsewhere = {(_signature(a), u) for page in others for u, _, a in page.links}
+    item, date = detect_item_selectors(party, pattern, elsewhere)
     if item:  # every entry of the listing, now that its container is known
         entries = {id(a) for element in party.page.root.cssselect(item) for a in element.iter("a")}
         party.items = list(dict.fromkeys(u for u, _, a in article_links(party.page, pattern) if id(a) in entries))
     samples = list(dict.fromkeys([*party.items, *(u for c in categories for u in c.items)]))[:LEARN_PAGES]
-    template = learn_template((fetch(u)[0], u) for u in samples)
+    template = learn_template((fetcher.get(u)[0], u) for u in samples)
     base = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
     return Onboarding(
         name=name or default_name(url),
@@ -387,12 +483,14 @@ def profile_text(found: Onboarding) -> str:
     return "\n".join(lines) + "\n"
 
 
-def add_site(url: str, name: str | None, sites_dir: Path | None, force: bool = False) -> tuple[Onboarding, Path]:
+def add_site(
+    url: str, name: str | None, sites_dir: Path | None, force: bool = False, delay: float = 0.5
+) -> tuple[Onboarding, Path]:
     """Discover a site and write ``sites_dir/NAME.toml`` (and its learned template); returns both."""
     directory = Path(sites_dir) if sites_dir else DEFAULT_SITES_DIR
     if name is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         raise ProfileError(f"site name {name!r}: use letters, digits, '-' and '_' only")
-    found = discover(url, name)
+    found = discover(url, name, delay)
     path = directory / f"{found.name}.toml"
     if path.exists() and not force:
         raise ProfileError(f"{path} already exists (choose another --name, or --force to replace it)")
@@ -401,6 +499,8 @@ def add_site(url: str, name: str | None, sites_dir: Path | None, force: bool = F
     load_profile_file(path)  # what we wrote must load, or the user hears it now
     if found.template:
         sidecar_path(path).write_text(found.template.to_text(), encoding="utf-8")
+    else:
+        sidecar_path(path).unlink(missing_ok=True)  # a replaced profile keeps no stale template
     return found, path
 
 
@@ -409,9 +509,8 @@ def report(found: Onboarding, path: Path) -> list[str]:
     lines = [f"{found.name}: {found.hospital} ({found.base_url}), {found.fetched} pages read"]
     for category in found.categories:
         kind = "Party" if category.party else "news"
-        lines.append(
-            f"  {kind} category: {category.name} -> {local(category.url)} ({len(category.items)} articles listed)"
-        )
+        entries = f"{len(category.items)} entries on its first page"
+        lines.append(f"  {kind} category: {category.name} -> {local(category.url)} ({entries})")
     lines.append(f"  article URLs: {found.article_url}")
     lines.append(f"  listing entries: {found.item or 'whole page'}; dates: {found.date or '-'}")
     lines.append(f"  pagination: {found.pages or 'none found'}")

@@ -21,6 +21,10 @@ from scraper.extract.dates import complete_partial, find_date, find_full_date
         ("Sáng ngày 15-8-2023, tại hội trường", "2023-08-15"),
         ("Ngày đăng: 24/05/2022", "2022-05-24"),
         ("(05/01/2024)", "2024-01-05"),
+        ("Cập nhật lúc: 09:41:23 15/07/2024", "2024-07-15T09:41"),
+        ("Thứ Hai, 15/07/2024, 09:41 (GMT+7)", "2024-07-15T09:41"),
+        ("Ngày xuất bản: 2024-07-15 09:41", "2024-07-15T09:41"),
+        ("(12/7/2019)", "2019-07-12"),
     ],
 )
 def test_full_dates(text, expected):

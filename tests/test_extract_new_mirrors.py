@@ -1,4 +1,4 @@
-"""Extraction on the two mirrors no profile describes (WordPress theme, windows-1258 table portal).
+"""Extraction on the mirrors no profile describes (WordPress theme, windows-1258 table portal, flat-URL portal).
 
 With the template learned from 8 of a site's article pages and the listing date a crawl passes, every field of
 every page must be exact; the single-page path (nothing learned) is held to floors.
@@ -16,7 +16,7 @@ from scraper.extract import extract_article
 from scraper.extract.sitelearn import SiteTemplate, learn_template
 from scraper.mirror import load_articles, serve_mirrors
 
-SITES = ("songxanh", "nuiben")
+SITES = ("songxanh", "nuiben", "culao")
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +89,12 @@ def test_benchmark_scores_catch_boilerplate_and_missing_text():
     assert f1("Đảng bộ Bệnh viện", "Đảng bộ Bệnh viện") == 1.0
     assert 0 < f1("Đảng bộ", "Đảng bộ Bệnh viện") < 1
     assert boilerplate_left("Hội nghị. Design by WebViet Solutions", "songxanh") == 2  # "Design by" + the footer
+
+
+def test_wordpress_title_is_read_from_the_article_header_without_og_title(pages):
+    import re
+
+    article, html, url, _ = pages["songxanh"][0]
+    bare = re.sub(rb'<meta property="og:title"[^>]*>', b"", html)
+    assert b"og:title" not in bare
+    assert extract_article(bare, url)["title"] == article["title"]

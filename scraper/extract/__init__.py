@@ -3,9 +3,10 @@
     from scraper.extract import extract_article
     fields = extract_article(html_bytes, "https://bvdkbaclieu.vn/...", profile)
 
-The stages, one module each: ``encoding`` (bytes → text), ``clean`` (tree, template removal), ``locate``
-(where the content is, when no profile says), ``body`` (paragraphs, captions, author), ``metadata``
-(title, date, canonical URL), ``dates`` and ``text`` (Vietnamese dates, NFC and white space).
+The stages, one module each: ``encoding`` (bytes → text), ``legacy`` (TCVN3/VNI text → Unicode), ``clean``
+(tree, template removal), ``locate`` (where the content is, when no profile says), ``body`` (paragraphs,
+captions, author), ``metadata`` (title, date, canonical URL), ``dates`` and ``text`` (Vietnamese dates, NFC and
+white space). ``boilerplate`` knows template wording page by page; ``sitelearn`` learns what a site repeats.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .body import read_body
 from .clean import parse, remove_link_lists, remove_selectors, remove_template_containers, strip_scripts
 from .dates import date_in_url
 from .encoding import decode_html
+from .legacy import repair_legacy_text
 from .locate import locate_content
 from .metadata import find_canonical, find_lead_date, find_stated_date, find_title, first_text, template_text
 from .sitelearn import SiteTemplate, template_for_profile
@@ -49,6 +51,7 @@ def extract_article(
         template = template_for_profile(profile.path if profile else None)
     text = decode_html(html, header_charset)
     root = parse(text)
+    repair_legacy_text(root)
     strip_scripts(root)
     rules = profile.article if profile else None
     context_text = template_text(root)

@@ -52,7 +52,7 @@ BLOCK_TAGS = {
 _EMPHASIS = {"em", "i", "strong", "b"}
 _AUTHOR_START = re.compile(
     r"^(tin|bài|ảnh|tin,? ảnh|tin và ảnh|bài,? ảnh|bbt|ban biên tập|tổ|phòng|khoa|văn phòng|ban|trung tâm|"
-    r"chi bộ|đảng ủy|đảng uỷ|nhóm|bộ phận|theo)\b",
+    r"chi bộ|đảng ủy|đảng uỷ|nhóm|bộ phận|theo|nguồn)\b",
     re.IGNORECASE,
 )
 _MAX_AUTHOR_CHARS = 120

@@ -18,7 +18,11 @@ _NUMERIC = re.compile(
     r"(?:\s*(?:-|,|lúc)?\s*(?P<h>\d{1,2})(?::|h|giờ\s*)(?P<mi>\d{2})(?:\s*(?P<ampm>AM|PM|SA|CH)\b)?)?",
     re.IGNORECASE,
 )
-_TIME_BEFORE = re.compile(r"(?P<h>\d{1,2})(?::|h)(?P<mi>\d{2})\s*(?:\w{0,4}\s*)?$")
+_TIME_BEFORE = re.compile(r"(?P<h>\d{1,2})(?::|h)(?P<mi>\d{2})(?::\d{2})?\s*(?:\w{0,4}\s*)?$")
+# 2024-07-15 (09:41): the ISO order some CMSs show; unambiguous, so read as such.
+_ISO_VISIBLE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)(?:[T\s]+(?P<h>\d{1,2}):(?P<mi>\d{2}))?"
+)
 # ngày 12 tháng 7 năm 2024
 _WORDS = re.compile(
     r"(?:ngày\s+)?(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*(?:năm|,)\s*(?P<y>\d{4}))?", re.IGNORECASE
@@ -78,6 +82,11 @@ def _first_full_date(text: str) -> tuple[int, FoundDate] | None:
             if before:
                 h, mi = _time(before["h"], before["mi"])
         best = (match.start(), FoundDate(day, h, mi))
+        break
+    for match in _ISO_VISIBLE.finditer(text):
+        day = _make(int(match["y"]), int(match["m"]), int(match["d"]))
+        if day and (best is None or match.start() < best[0]):
+            best = (match.start(), FoundDate(day, *_time(match["h"], match["mi"])))
         break
     for match in _WORDS.finditer(text):
         if not match["y"]:

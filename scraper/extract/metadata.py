@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from .body import element_text
-from .boilerplate import is_template_container
+from .boilerplate import is_template_container, is_template_line
 from .dates import FoundDate, find_all_dates, find_date, find_full_date, parse_iso
 from .text import clean_text
 
@@ -54,6 +54,8 @@ def _meta(root, *names: str) -> str | None:
 
 def _in_template(element) -> bool:
     for node in [element, *element.iterancestors()]:
+        if node.tag == "header" and next(node.iterancestors("article"), None) is not None:
+            continue  # an <article>'s own <header> holds its title and date, not the site's
         if node.tag in ("header", "nav", "footer", "aside"):
             return True
         if is_template_container(f"{node.get('class', '')} {node.get('id', '')}"):
@@ -67,7 +69,7 @@ _TITLE_CLASS = re.compile(r"title|tieude|tieu-de|tieu_de|headline|heading", re.I
 def _title_candidates(root):
     """<h1> first, then elements whose class/id says "title" (old CMSs use <span class="tieude">), then <h2>."""
     yield from root.iter("h1")
-    for element in root.iter("span", "div", "p", "td", "strong", "b", "h3"):
+    for element in root.iter("span", "div", "p", "td", "strong", "b", "h2", "h3"):
         if _TITLE_CLASS.search(f"{element.get('class', '')} {element.get('id', '')}"):
             yield element
     yield from root.iter("h2")
@@ -96,7 +98,9 @@ def find_title(
         return og_title
     for candidate in _title_candidates(root):
         text = element_text(candidate)
-        if len(text) >= 10 and text != site_name and text not in avoid and not _in_template(candidate):
+        # is_template_line: "Bài viết liên quan" under a class named "headline" is no title.
+        usable = len(text) >= 10 and text != site_name and text not in avoid and not is_template_line(text)
+        if usable and not _in_template(candidate):
             return text
     if content is not None:
         before = title_before_content(root, content, avoid | {site_name or "", page_title})
@@ -173,9 +177,10 @@ _DATE_ONLY_LINE = re.compile(
 
 
 def _in_link_list(element) -> bool:
-    """True for the date of an entry in a list of other articles (its parent also holds their links)."""
+    """True for the date of an entry in a list of other articles (its parent or grandparent is a list of links)."""
     parent = element.getparent()
-    return parent is not None and parent.find(".//a[@href]") is not None
+    grandparent = parent.getparent() if parent is not None else None
+    return any(node is not None and _is_link_list(node) for node in (parent, grandparent))
 
 
 def _date_line(root) -> FoundDate | None:

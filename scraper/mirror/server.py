@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 from .images import image_for
 from .render import BaseRenderer
 from .render_baclieu import BacLieuRenderer
+from .render_culao import CuLaoRenderer
 from .render_nuiben import NuiBenRenderer
 from .render_omon import OMonRenderer
 from .render_songxanh import SongXanhRenderer
@@ -23,6 +24,7 @@ RENDERERS: dict[str, type[BaseRenderer]] = {
     "omon": OMonRenderer,
     "songxanh": SongXanhRenderer,
     "nuiben": NuiBenRenderer,
+    "culao": CuLaoRenderer,
 }
 
 SERVER_HEADERS = {
@@ -30,6 +32,7 @@ SERVER_HEADERS = {
     "omon": ("Microsoft-IIS/8.5", [("X-AspNet-Version", "4.0.30319"), ("X-Powered-By", "ASP.NET")]),
     "songxanh": ("Apache", [("X-Powered-By", "PHP/8.1.27"), ("Link", '</wp-json/>; rel="https://api.w.org/"')]),
     "nuiben": ("Microsoft-IIS/6.0", [("X-Powered-By", "ASP.NET")]),
+    "culao": ("nginx/1.18.0", []),
 }
 
 ROBOTS = "User-agent: *\nAllow: /\n"

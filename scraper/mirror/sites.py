@@ -103,6 +103,28 @@ SITES: dict[str, dict[str, Any]] = {
             "design": "Design by Trung tâm Tin học An Giang",
         },
     },
+    "culao": {
+        "key": "culao",
+        "source": "omon",
+        "name": "Trung tâm Y tế huyện Cù Lao",
+        "name_upper": "TRUNG TÂM Y TẾ HUYỆN CÙ LAO",
+        "agency": "SỞ Y TẾ TỈNH BẾN TRE",
+        "province": "Bến Tre",
+        "base_url": "https://ttytculao.bentre.gov.vn",
+        "per_page": 6,
+        "categories": {
+            "party": {"label": "Công tác Đảng", "slug": "cong-tac-dang"},
+            "news": {"label": "Tin hoạt động", "slug": "tin-hoat-dong"},
+        },
+        "footer": {
+            "agency": "SỞ Y TẾ TỈNH BẾN TRE",
+            "name": "TRUNG TÂM Y TẾ HUYỆN CÙ LAO",
+            "address": "Địa chỉ: Khu phố 2, thị trấn Cù Lao, tỉnh Bến Tre",
+            "phone": "Điện thoại: 0275.3861.115",
+            "email": "Email: ttytculao@bentre.gov.vn",
+            "design": "Thiết kế bởi VNPT Bến Tre",
+        },
+    },
 }
 
 
@@ -122,6 +144,8 @@ def category_path(site: str, category: str) -> str:
         return f"/chuyen-muc/{cat['slug']}/"
     if site == "nuiben":
         return f"/tin.asp?nhom={cat['nhom']}"
+    if site == "culao":
+        return f"/{cat['slug']}.html"
     return f"/Tin-tuc.aspx?CatID={cat['cat_id']}"
 
 
@@ -136,6 +160,8 @@ def listing_page_path(site: str, category: str, page: int) -> str:
         return f"{base}page/{page}/"
     if site == "nuiben":
         return f"{base}&page={page}"
+    if site == "culao":
+        return f"{base[: -len('.html')]}/trang-{page}.html"
     return f"{base}&Page={page}"
 
 
@@ -148,6 +174,8 @@ def article_path(site: str, article: dict[str, Any]) -> str:
         return f"/{article.get('listed', '2000-01-01').replace('-', '/')}/{article['slug']}/"
     if site == "nuiben":
         return f"/xem.asp?nhom={cat['nhom']}&id={article['id']}"
+    if site == "culao":  # flat: an article and a category are both one .html segment
+        return f"/{article['slug'][:60].rstrip('-')}-{article['id']}.html"
     return f"/Chi-tiet-tin.aspx?ID={article['id']}&CatID={cat['cat_id']}"
 
 

@@ -1,0 +1,26 @@
+"""`make bench` runs: one mirror, one timed pass, ours and trafilatura side by side in the same table."""
+
+import re
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+
+def test_bench_prints_fields_and_speed_ratio_for_every_extractor():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--sites", "nuiben", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {
+        m[0]: m[1:]
+        for m in re.findall(r"^\| (\S+(?: crawl)?)\s+\| all\s+\|\s+39 \| ([\d.]+) \| ([\d.]+) \|", result.stdout, re.M)
+    }
+    assert set(rows) == {"ours", "ours+site", "ours crawl", "trafilatura"}, result.stdout
+    assert rows["ours crawl"] == ("1.000", "1.000")  # title and date of every page of the windows-1258 portal
+    assert re.search(r"speed ours: \d+ pages/s \([\d.]+x trafilatura\)", result.stdout)

@@ -1,99 +1,38 @@
-"""``python -m bench`` (``make bench``): extraction quality and speed, ours against trafilatura, same pages, same run.
+"""``python -m bench`` (``make bench``): every benchmark, each a ratio against a baseline run in the same run.
 
-The gold set is every article page of the offline mirrors (``bench/gold.py``). Columns: title, date
-(day) and author exact, body bag-of-words F1 and exact body, template strings left in bodies (total), NFC
-bodies, pages per second. "ours" is the single-page path (no profile, no context); "ours+site" adds the template
-learned from 8 article pages per site, as ``hospital-news sites add`` learns it; "ours crawl" also gets the date
-the listing shows beside the article, as the spider passes it. trafilatura gets the page bytes and exact URL.
-Speed is reported as a ratio to trafilatura in the same run, not as an absolute figure.
+python -m bench                        # all of them, one after another
+python -m bench extraction [--sites S] [--repeat N]   # ours vs trafilatura, same pages
+python -m bench crawl [ARTICLES]       # full pipeline vs no-op Scrapy, same mirror
+python -m bench ingest [ARTICLES]      # archive writes vs sqlite-utils insert_all, same rows
 """
 
 from __future__ import annotations
 
-import argparse
+import importlib
+import platform
 import sys
-import time
 
-from scraper.mirror import SITES
-
-from .extractors import learn_templates, ours_generic, ours_learned, trafilatura_extractor
-from .gold import GoldPage, fetch_gold
-from .score import score
-
-COLUMNS = ("title", "date", "author", "body_f1", "body_exact", "boilerplate", "nfc")
-LEARN_SAMPLE = 8
+BENCHMARKS = ["extraction", "crawl", "ingest"]
 
 
-def run(extract, pages: list[GoldPage], repeat: int) -> tuple[list[dict], float]:
-    """Scores of every page and pages per second (best of ``repeat`` timed passes)."""
-    results = [extract(page) for page in pages]
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for page in pages:
-            extract(page)
-        best = min(best, time.perf_counter() - start)
-    return [score(page, got) for page, got in zip(pages, results, strict=True)], len(pages) / best
+def machine() -> str:
+    import os
+
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def summarise(scores: list[dict]) -> dict[str, float]:
-    total = {key: sum(s[key] for s in scores) for key in COLUMNS}
-    row = {key: total[key] / len(scores) for key in COLUMNS}
-    row["boilerplate"] = total["boilerplate"]
-    return row
-
-
-def table(rows: list[tuple[str, str, dict]]) -> str:
-    head = (
-        f"| {'extractor':<12} | {'site':<9} | pages | title | date | author | body F1 | body exact | "
-        "boilerplate left | NFC |"
-    )
-    lines = [head, "|" + "|".join("---" for _ in range(10)) + "|"]
-    for name, site, row in rows:
-        lines.append(
-            f"| {name:<12} | {site:<9} | {row['pages']:>5} | {row['title']:.3f} | {row['date']:.3f} | "
-            f"{row['author']:.3f} | {row['body_f1']:.4f} | {row['body_exact']:.3f} | {int(row['boilerplate']):>16} | "
-            f"{row['nfc']:.2f} |"
-        )
-    return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="timed passes per extractor (best is kept)")
-    parser.add_argument("--sites", nargs="+", choices=list(SITES), help="only these mirrors (default: all)")
-    args = parser.parse_args(argv)
-    pages, servers = fetch_gold(args.sites)
-    for server in servers.values():
-        server.stop()
-    templates = learn_templates(pages, LEARN_SAMPLE)
-    extractors = {
-        "ours": ours_generic,
-        "ours+site": ours_learned(templates),
-        "ours crawl": ours_learned(templates, with_listing=True),
-    }
-    traf = trafilatura_extractor()
-    if traf is None:
-        print("trafilatura is not installed (pip install '.[bench]'): comparing ours only", file=sys.stderr)
-    else:
-        extractors["trafilatura"] = traf
-    sites = sorted({p.site for p in pages}, key=[p.site for p in pages].index)
-    rows, speed = [], {}
-    for name, extract in extractors.items():
-        scores, speed[name] = run(extract, pages, args.repeat)
-        for site in [*sites, "all"]:
-            chosen = [s for s, p in zip(scores, pages, strict=True) if site in ("all", p.site)]
-            rows.append((name, site, {**summarise(chosen), "pages": len(chosen)}))
-    rows.sort(key=lambda r: ([*sites, "all"].index(r[1]), list(extractors).index(r[0])))
-    print(f"Extraction benchmark: {len(pages)} article pages from {len(sites)} mirrors ({', '.join(sites)})\n")
-    print(table(rows))
-    print()
-    base = speed.get("trafilatura")
-    for name, value in speed.items():
-        ratio = f" ({value / base:.1f}x trafilatura)" if base and name != "trafilatura" else ""
-        print(f"speed {name}: {value:.0f} pages/s{ratio}")
+def main(argv: list[str]) -> int:
+    names = [argv[0]] if argv and argv[0] in BENCHMARKS else BENCHMARKS
+    rest = argv[1:] if argv and argv[0] in BENCHMARKS else argv
+    print(f"Machine: {machine()}\n")
+    for name in names:
+        module = importlib.import_module(f"bench.{name}")
+        status = module.main(rest if len(names) == 1 else [])
+        if status:
+            return status
+        print()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -59,10 +59,15 @@ def run(count: int = 5000) -> dict:
             "items": full["items"], "ratio": full_rate / noop_rate}  # fmt: skip
 
 
-if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+def main(argv: list[str]) -> int:
+    count = int(argv[0]) if argv else 5000
     r = run(count)
     print(
         f"crawl: {r['articles']} articles ({r['items']} archived); full pipeline {r['full_pages_per_s']:.0f} pages/s, "
         f"no-op Scrapy {r['noop_pages_per_s']:.0f} pages/s; ratio {r['ratio']:.2f} (target ≥ 0.80)"
     )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

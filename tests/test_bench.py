@@ -9,7 +9,7 @@ from .conftest import ROOT
 
 def test_bench_prints_fields_and_speed_ratio_for_every_extractor():
     result = subprocess.run(
-        [sys.executable, "-m", "bench", "--sites", "nuiben", "--repeat", "1"],
+        [sys.executable, "-m", "bench", "extraction", "--sites", "nuiben", "--repeat", "1"],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -256,6 +256,29 @@ def reextract(db, warc_dir, sites_dir) -> None:
     )
 
 
+# -- facts ---------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option(exists=True)
+def facts(db) -> None:
+    """Read every article's Party facts again with the current rules (no network, no WARC needed).
+
+    Rewrites the tables people, documents_cited and member_counts and each article's event_type and
+    year from the archived text: run it after the fact rules (scraper/facts.py) improve.
+
+    \b
+    Example:
+        hospital-news facts --db archive.db
+    """
+    with Archive(db, create=False) as archive:
+        before = archive.fact_counts()
+        read = archive.recompute_facts()
+        after = archive.fact_counts()
+    figures = ", ".join(f"{table} {before[table]} -> {after[table]}" for table in after)
+    click.echo(f"{read} articles read again: {figures}")
+
+
 # -- serve ---------------------------------------------------------------------------------------------
 
 

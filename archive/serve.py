@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -82,9 +83,25 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001, warc_dir: Pa
         print(f"Serving {db_path} at http://{host}:{port}/{db_path.stem} (Ctrl-C to stop)", file=sys.stderr)
         command = datasette_command(db_path, metadata_path, host, port)
         process = subprocess.Popen(command, env=datasette_env(warc_dir))
-        try:
-            return process.wait()
-        except KeyboardInterrupt:
+        return wait_for_datasette(process)
+
+
+def wait_for_datasette(process: subprocess.Popen) -> int:
+    """Wait for Datasette; Ctrl-C or SIGTERM (systemd, a test, ``kill``) stop it too, never leaving it orphaned."""
+    stopped = []
+
+    def stop(_signum, _frame) -> None:
+        stopped.append(True)
+        process.terminate()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        status = process.wait()
+        return 0 if stopped else status
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if process.poll() is None:
             process.terminate()
             process.wait(timeout=10)
-            return 0

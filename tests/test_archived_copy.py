@@ -133,3 +133,15 @@ def test_an_article_without_a_capture_gets_a_clear_404(served_copy):
 def test_serve_refuses_a_missing_warc_dir(crawled_db, tmp_path):
     result = run_cli("serve", "--db", str(crawled_db), "--warc-dir", str(tmp_path / "nowhere"), timeout=60)
     assert_one_line_error(result, "--warc-dir", "does not exist")
+
+
+def test_stopping_serve_stops_datasette(crawled_db):
+    """SIGTERM to `hospital-news serve` (systemd, these tests) must not leave Datasette running orphaned."""
+    port = free_port()
+    process = subprocess.Popen([*CLI, "serve", "--db", str(crawled_db), "--port", str(port)], cwd=ROOT)
+    url = f"http://127.0.0.1:{port}/-/versions.json"
+    wait_for_http(url)
+    process.terminate()
+    assert process.wait(timeout=30) == 0
+    with pytest.raises(urllib.error.URLError):  # nobody listens on the port any more
+        urllib.request.urlopen(url, timeout=5)

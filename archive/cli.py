@@ -256,6 +256,29 @@ def reextract(db, warc_dir, sites_dir) -> None:
     )
 
 
+# -- facts ---------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option(exists=True)
+def facts(db) -> None:
+    """Read every article's Party facts again with the current rules (no network, no WARC needed).
+
+    Rewrites the tables people, documents_cited and member_counts and each article's event_type and
+    year from the archived text: run it after the fact rules (scraper/facts.py) improve.
+
+    \b
+    Example:
+        hospital-news facts --db archive.db
+    """
+    with Archive(db, create=False) as archive:
+        before = archive.fact_counts()
+        read = archive.recompute_facts()
+        after = archive.fact_counts()
+    figures = ", ".join(f"{table} {before[table]} -> {after[table]}" for table in after)
+    click.echo(f"{read} articles read again: {figures}")
+
+
 # -- serve ---------------------------------------------------------------------------------------------
 
 
@@ -263,18 +286,28 @@ def reextract(db, warc_dir, sites_dir) -> None:
 @db_option(exists=True)
 @click.option("--port", default=8001, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-def serve(db, port, host) -> None:
-    """Serve the archive with Datasette (browse, search, SQL, CSV).
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Folder of the raw WARC captures, for the articles' archived copies. Default: <db stem>-warc/.",
+)
+def serve(db, port, host, warc_dir) -> None:
+    """Serve the archive with Datasette (browse, search, SQL, CSV, archived copies).
+
+    Each article links to its original page and to its archived copy (/-/archived/ID), the page as
+    crawled, read from its WARC record and served with scripts disabled.
 
     \b
     Example:
         hospital-news serve --db archive.db --port 8001
         # then open http://127.0.0.1:8001/archive/articles
+        hospital-news serve --db archive.db --warc-dir /srv/hospital-news/warc
     """
     from archive.serve import serve as run_datasette
 
     Archive(db, create=False).close()  # upgrade the schema and fail early on a non-archive file
-    sys.exit(run_datasette(db, host, port))
+    sys.exit(run_datasette(db, host, port, warc_dir))
 
 
 # -- export --------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ class Capture:
     body: bytes  # decoded from any Content-Encoding, as the extractors expect
     charset: str | None
     metadata: dict[str, str] = field(default_factory=dict)
+    fetched: str | None = None  # WARC-Date of the response record: when the crawler received the page
 
 
 @dataclass
@@ -57,6 +58,7 @@ def read_capture(folder: Path, file: str, offset: int) -> Capture:
             status=int(response.http_headers.get_statuscode()),
             body=response.content_stream().read(),
             charset=_charset(response.http_headers.get_header("Content-Type")),
+            fetched=response.rec_headers.get_header("WARC-Date"),
         )
         for record in records:  # the request and metadata records follow the response
             if record.rec_type == "metadata" and record.rec_headers.get_header("WARC-Concurrent-To") == record_id:

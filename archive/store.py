@@ -614,6 +614,33 @@ class Archive:
             [article_id, title, body, fold(title), fold(body)],
         )
 
+    # -- facts ----------------------------------------------------------------------------------------
+
+    FACT_TABLES = ("people", "documents_cited", "member_counts")
+
+    def fact_counts(self) -> dict[str, int]:
+        """Rows in each facts table (what ``hospital-news facts`` reports before and after)."""
+        return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in self.FACT_TABLES}
+
+    @_friendly_errors
+    def recompute_facts(self, batch_size: int = 200) -> int:
+        """Read every article's Party facts (and event type, year) again with the current rules; returns how
+        many articles were read. Batched transactions, so a reader (Datasette) is never blocked for long, and
+        an interrupted run leaves each article with either its old or its new facts, never a mix."""
+        columns = "id, site, category, party, title, published, body, images"
+        done, last_id = 0, 0
+        while True:
+            rows = list(
+                self.db.query(f"SELECT {columns} FROM articles WHERE id > ? ORDER BY id LIMIT ?", [last_id, batch_size])
+            )
+            if not rows:
+                return done
+            with self.db.atomic():
+                for row in rows:
+                    save_facts(self.db, row["id"], row)
+            done += len(rows)
+            last_id = rows[-1]["id"]
+
     # -- reading --------------------------------------------------------------------------------------
 
     def count(self, site: str | None = None) -> int:

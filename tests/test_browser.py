@@ -94,6 +94,14 @@ def test_a_researcher_searches_facets_reads_and_downloads(browser, datasette_url
     assert not browser.find_elements(By.CSS_SELECTOR, "td.col-body script")
     shot(browser, "04-article")
 
+    # The archived copy: the page as crawled, under a banner saying so.
+    title = browser.find_element(By.CSS_SELECTOR, "td.col-title").text
+    browser.find_element(By.CSS_SELECTOR, "td.col-url a.archived-copy").click()
+    banner = wait_for(browser, ec.visibility_of_element_located((By.ID, "hospital-news-archived-banner")))
+    assert "Bản lưu trữ / Archived copy" in banner.text and "UTC" in banner.text
+    assert title in browser.find_element(By.TAG_NAME, "body").text
+    shot(browser, "04b-archived-copy")
+
     # Datasette's advanced export: download the file, every row streamed.
     browser.get(f"{datasette_url}/archive/articles?_search=dang+uy&_size=10")
     total = int(browser.find_element(By.CSS_SELECTOR, "h3").text.split()[0])

@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 from markupsafe import escape
 
+from archive.search import RANKED_SQL
 from archive.store import Archive
 from scraper.extract.text import fold
 
@@ -157,9 +158,33 @@ def test_csv_stream_returns_every_row_beyond_max_returned_rows(crawled_db, gold,
         assert len(list(csv.DictReader(io.StringIO(monthly)))) == months > 10  # a view streams whole, too
         page = json.loads(get(base + "/archive/articles.json?_shape=objects&_size=max"))
         assert len(page["rows"]) == 10  # the limit is real: only the stream goes past it
+        assert_queries_stream_whole(base, crawled_db)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def csv_rows(base: str, path: str, **params) -> list[dict]:
+    text = get(f"{base}/{path}?{urllib.parse.urlencode(params)}").decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def assert_queries_stream_whole(base: str, db) -> None:
+    """Canned queries and ?sql= give every row as CSV, in the query's order, past max_returned_rows (10)."""
+    with Archive(db, create=False) as archive:
+        best_first = [str(r["id"]) for r in archive.db.query(RANKED_SQL, {"q": "dang"})]
+        everyone = archive.db.execute("SELECT count(*) FROM people").fetchone()[0]
+    truncated = json.loads(get(base + "/archive/search.json?q=dang&_shape=objects"))
+    assert truncated["truncated"] and len(truncated["rows"]) < len(best_first)  # Datasette's own answer stops
+    ranked = csv_rows(base, "archive/search.csv", q="dang", _stream="on")
+    assert [r["id"] for r in ranked] == best_first
+    assert "Đảng" in " ".join(r["title"] for r in ranked)
+    roles = csv_rows(base, "archive/party_roles.csv", name="")
+    assert len(roles) > 10 and {"Mã Quốc Thiện", "Lê Minh Bạch"} <= {r["name"] for r in roles}
+    people = csv_rows(base, "archive.csv", sql="SELECT name, role FROM people ORDER BY id", _dl="1")
+    assert len(people) == everyone > 10
+    with pytest.raises(AssertionError, match="400"):
+        get(base + "/archive.csv?" + urllib.parse.urlencode({"sql": "DELETE FROM people"}))
 
 
 def test_robots_are_asked_to_stay_away(datasette_url):

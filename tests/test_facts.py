@@ -17,6 +17,8 @@ from scraper.extract.text import join_paragraphs
 from scraper.facts import COUNT_FIELDS, documents, extract_facts, is_party_office, member_counts, people
 from scraper.profiles import load_profile
 
+from .conftest import run_cli
+
 KINDS = ("names", "people+roles", "documents", "member counts")
 MIN_PRECISION = 0.95
 
@@ -316,3 +318,44 @@ def test_facts_are_rewritten_when_an_article_changes(tmp_path):
 )
 def test_party_offices(role, party):
     assert is_party_office(role) is party
+
+
+def fact_rows(db) -> dict[str, list[tuple]]:
+    """Every fact and every article's event type and year, ids aside, in a stable order."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            "people": sorted(conn.execute("SELECT article, site, date, name, role, party_office FROM people")),
+            "documents": sorted(
+                conn.execute("SELECT article, site, date, document, kind, issuer FROM documents_cited")
+            ),
+            "counts": sorted(conn.execute(f"SELECT article, level, {', '.join(COUNT_FIELDS)} FROM member_counts")),
+            "events": sorted(conn.execute("SELECT id, event_type, year FROM articles")),
+        }
+    finally:
+        conn.close()
+
+
+def test_facts_command_reads_every_article_again(crawled_db, tmp_path):
+    """Facts left by older rules (here: lost, stale, wrong) are replaced by what the current rules read."""
+    db = tmp_path / "archive.db"
+    source, target = sqlite3.connect(crawled_db), sqlite3.connect(db)
+    source.backup(target)
+    source.close()
+    current = fact_rows(db)
+    seed = target.execute("SELECT article FROM people WHERE name = 'Mã Quốc Thiện' LIMIT 1").fetchone()[0]
+    target.execute("DELETE FROM people WHERE name != 'Mã Quốc Thiện'")
+    target.execute("UPDATE people SET role = 'Bí thư Đoàn' WHERE name = 'Mã Quốc Thiện'")
+    target.execute("DELETE FROM documents_cited WHERE document = '21-KL/TW'")
+    target.execute("INSERT INTO member_counts (article, site, level, total) VALUES (?, 'baclieu', 'chi bộ', 7)", [seed])
+    target.execute("UPDATE articles SET event_type = 'other', year = NULL")
+    target.commit()
+    target.close()
+    assert fact_rows(db) != current
+
+    result = run_cli("facts", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    articles = len(current["events"])
+    assert result.stdout.startswith(f"{articles} articles read again: people ")
+    assert fact_rows(db) == current
+    assert f"-> {len(current['people'])}" in result.stdout and f"-> {len(current['counts'])}" in result.stdout

@@ -7,17 +7,33 @@
   as a list of captions: crawled text never reaches the page as HTML.
 - ``/robots.txt`` asks every robot to stay away: a public archive should not be crawled page by page.
 - ``/-/charts``: articles per month per hospital and membership over time, as SVG (archive/charts.py).
+- ``/-/archived/<article id>``: the article's page as the crawler received it, read from its WARC record and
+  served inert (archive/archived_copy.py); every article's ``url`` cell links to the original and to it.
+  The WARC folder is the plugin setting ``warc_dir`` (``hospital-news serve --warc-dir``), by default
+  ``<db stem>-warc/`` beside the database file.
+- The CSV of a canned query (``/archive/search.csv?q=...``) or of ``/archive.csv?sql=...`` has every row,
+  streamed (archive/query_csv.py); Datasette's own would stop at ``max_returned_rows``.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 from contextvars import ContextVar
+from pathlib import Path
 
-from datasette import Response, hookimpl
+from datasette import Forbidden, Response, hookimpl
+from datasette.utils import InvalidSql, derive_named_parameters, validate_sql_select
+from datasette.utils.asgi import AsgiStream
 from markupsafe import Markup, escape
+from warcio.exceptions import ArchiveLoadFailed
 
-from archive import charts, search
+from archive import archived_copy, charts, query_csv, search
+from archive.reextract import read_capture
+from archive.store import default_warc_dir
+
+PLUGIN = "hospital-news"
 
 EXCERPT_CHARS = 300
 ROBOTS_TXT = "User-agent: *\nDisallow: /\n"
@@ -78,10 +94,29 @@ def images_html(value: str) -> Markup | None:
     return Markup(f"<ul>{''.join(items)}</ul>") if items else Markup("")
 
 
+def archived_path(datasette, database: str, article_id: int) -> str:
+    """Where an article's archived copy is served; ``?db=`` only when several databases are served."""
+    served = [name for name in datasette.databases if name not in ("_internal", "_memory")]
+    path = datasette.urls.path(f"/-/archived/{article_id}")
+    return path if served == [database] else f"{path}?db={database}"
+
+
+def url_html(datasette, database: str, row, url: str) -> Markup:
+    """The original URL, linked, and a link to the archived copy when the row has a capture."""
+    keys = row.keys() if hasattr(row, "keys") else []
+    original = f'<a href="{escape(url)}">{escape(url)}</a>' if url.startswith(("http://", "https://")) else escape(url)
+    if "id" not in keys or ("warc_file" in keys and not row["warc_file"]):
+        return Markup(original)
+    archived = escape(archived_path(datasette, database, row["id"]))
+    return Markup(f'{original}<br><a href="{archived}" class="archived-copy">Bản lưu / archived copy</a>')
+
+
 @hookimpl
-def render_cell(value, column, table):
+def render_cell(row, value, column, table, database, datasette):
     if table == "articles" and column == "images" and isinstance(value, str):
         return images_html(value)
+    if table == "articles" and column == "url" and isinstance(value, str):
+        return url_html(datasette, database, row, value)
     if table not in ("articles", "article_versions") or column != "body" or not isinstance(value, str):
         return None
     if is_row_page(_request_path.get(), table):
@@ -96,16 +131,141 @@ async def robots_txt():
 
 async def charts_page(datasette, request):
     """/-/charts: articles per month per hospital and membership over time, for the first (or ?db=) database."""
-    name = request.args.get("db") or next(iter(datasette.databases.keys() - {"_internal", "_memory"}), None)
-    if name not in datasette.databases:
+    name = served_database(datasette, request)
+    if name is None:
         return Response.html("Không có cơ sở dữ liệu / no such database", status=404)
     html = await datasette.get_database(name).execute_fn(lambda conn: charts.charts_page(conn, name))
     return Response.html(html)
 
 
+def served_database(datasette, request) -> str | None:
+    """``?db=NAME``, or the one database ``hospital-news serve`` serves."""
+    name = request.args.get("db") or next(iter(datasette.databases.keys() - {"_internal", "_memory"}), None)
+    return name if name in datasette.databases else None
+
+
+def warc_folder(datasette, database: str) -> Path:
+    """The plugin's ``warc_dir`` setting (set by ``hospital-news serve``), else ``<db stem>-warc/`` beside it."""
+    config = datasette.plugin_config(PLUGIN, database=database) or {}
+    if config.get("warc_dir"):
+        return Path(config["warc_dir"])
+    return default_warc_dir(datasette.get_database(database).path)
+
+
+def _missing(message: str, article_href: str | None = None) -> Response:
+    return Response.html(archived_copy.missing_page(message, article_href), status=404, headers=archived_copy.HEADERS)
+
+
+async def archived_page(datasette, request):
+    """/-/archived/<id>: the article's page from its WARC record, inert, under a banner (archive/archived_copy.py)."""
+    name = served_database(datasette, request)
+    article_id = int(request.url_vars["id"])
+    if name is None:
+        return _missing("Không có cơ sở dữ liệu này / no such database")
+    db = datasette.get_database(name)
+    sql = "SELECT id, url, title, warc_file, warc_offset, gone_since FROM articles WHERE id = ?"
+    row = (await db.execute(sql, [article_id])).first()
+    if row is None:
+        return _missing(f"Không có bài số {article_id} trong kho / no article {article_id} in the archive")
+    article_href = datasette.absolute_url(request, datasette.urls.row(name, "articles", str(article_id)))
+    if not row["warc_file"]:
+        return _missing(
+            "Bài này được lưu trước khi có bản lưu trang gốc (WARC), nên không có bản lưu; nội dung vẫn ở trong "
+            "kho. / This article was archived before raw-page capture (WARC) was on: it has no archived copy; "
+            "its text is still in the archive.",
+            article_href,
+        )
+    try:
+        capture = await db.execute_fn(
+            lambda _conn: read_capture(warc_folder(datasette, name), row["warc_file"], row["warc_offset"])
+        )
+    except (OSError, ValueError, ArchiveLoadFailed):
+        return _missing(
+            f"Không đọc được bản lưu trong tệp WARC {row['warc_file']} (thư mục WARC có đúng không? xem "
+            f"--warc-dir) / the archived copy in WARC file {row['warc_file']} cannot be read (is the WARC folder "
+            "right? see hospital-news serve --warc-dir)",
+            article_href,
+        )
+    article = archived_copy.ArticleRef(row["url"], row["title"], article_href, row["gone_since"])
+    return Response.html(archived_copy.archived_page(capture, article), headers=archived_copy.HEADERS)
+
+
+async def _csv_response(datasette, request, database: str, sql: str, filename: str) -> AsgiStream:
+    db = datasette.get_database(database)
+    names = await derive_named_parameters(db, sql)
+    params = {name: request.args.get(name, "") for name in names}
+    headers = {"content-disposition": query_csv.download_name(filename)} if request.args.get("_dl") else {}
+    content_type = "text/csv; charset=utf-8" if request.args.get("_dl") else "text/plain; charset=utf-8"
+
+    async def stream(writer):
+        try:
+            await query_csv.stream_rows(
+                db.path,
+                sql,
+                params,
+                writer.write,
+                header=request.args.get("_header") != "off",
+                time_limit_ms=datasette.setting("sql_time_limit_ms"),
+            )
+        except sqlite3.Error as exc:  # the rows so far are sent; the error says the file is incomplete
+            await writer.write(f"\nError: query stopped, this CSV is incomplete: {exc}\n")
+
+    return AsgiStream(stream, headers=headers, content_type=content_type)
+
+
+async def canned_query_csv(datasette, request):
+    """/<db>/<canned query>.csv: every row, streamed (Datasette's own stops at max_returned_rows)."""
+    database, name = request.url_vars["database"], request.url_vars["query"]
+    query = await datasette.get_canned_query(database, name, request.actor) if database in datasette.databases else None
+    if query is None or query.get("write"):
+        return Response.text(f"No such canned query: {database}/{name}", status=404)
+    try:
+        await datasette.ensure_permissions(
+            request.actor, [("view-query", (database, name)), ("view-database", database), "view-instance"]
+        )
+    except Forbidden as exc:
+        return Response.text(str(exc), status=403)
+    return await _csv_response(datasette, request, database, query["sql"], name)
+
+
+async def sql_csv(datasette, request):
+    """/<db>.csv?sql=...: every row of a read-only SELECT, streamed."""
+    database = request.url_vars["database"]
+    if database not in datasette.databases:
+        return Response.text(f"No such database: {database}", status=404)
+    sql = request.args.get("sql")
+    if not sql:
+        return Response.text("Add ?sql=SELECT ... to download a query as CSV", status=400)
+    try:
+        await datasette.ensure_permissions(
+            request.actor, [("execute-sql", database), ("view-database", database), "view-instance"]
+        )
+    except Forbidden as exc:
+        return Response.text(str(exc), status=403)
+    try:
+        validate_sql_select(sql)
+    except InvalidSql as exc:
+        return Response.text(f"Invalid SQL: {exc}", status=400)
+    return await _csv_response(datasette, request, database, sql, database)
+
+
 @hookimpl
-def register_routes():
-    return [(r"^/robots\.txt$", robots_txt), (r"^/-/charts$", charts_page)]
+def register_routes(datasette):
+    routes = [
+        (r"^/robots\.txt$", robots_txt),
+        (r"^/-/charts$", charts_page),
+        (r"^/-/archived/(?P<id>\d+)$", archived_page),
+        (r"^/(?P<database>[^/.]+)\.csv$", sql_csv),
+    ]
+    names = {
+        name
+        for database in datasette.databases
+        for name in (datasette.metadata("queries", database=database, fallback=False) or {})
+    }
+    if names:
+        alternatives = "|".join(re.escape(name) for name in sorted(names))
+        routes.append((rf"^/(?P<database>[^/.]+)/(?P<query>{alternatives})\.csv$", canned_query_csv))
+    return routes
 
 
 @hookimpl

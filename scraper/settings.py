@@ -13,6 +13,8 @@ USER_AGENT = "hospital-news/0.1 (+https://github.com/hospital-news/hospital-news
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16  # across all sites of one run
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# ... which Scrapy 2.19 lets slip when DOWNLOAD_DELAY is 0: this downloader keeps it (see its docstring).
+DOWNLOADER = "scraper.downloader.PoliteDownloader"
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5

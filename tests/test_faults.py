@@ -149,12 +149,14 @@ def test_a_gzip_bomb_and_a_huge_page_are_refused_and_recorded(site, archive, sit
     db, before = archive
     site.faults["/tin/2"] = gzip_bomb(4_000_000)  # 4 kB on the wire, 4 MB unpacked
     site.faults["/tin/3"] = huge(2_000_000)
+    site.faults["/tin/4"] = huge(2_000_000, announced=False)  # no Content-Length: streamed until closed
 
     result = crawl(site, db, sites_dir, "DOWNLOAD_MAXSIZE=1000000", "DOWNLOAD_WARNSIZE=500000")
 
     assert_no_traceback(result)
-    assert result.returncode == 0 and "thuloi: partial" in result.stdout and "2 errors" in result.stdout
+    assert result.returncode == 0 and "thuloi: partial" in result.stdout and "3 errors" in result.stdout
     message = last_run(db)["message"]
+    assert "/tin/4: download cancelled mid-body (larger than DOWNLOAD_MAXSIZE?)" in message
     assert "/tin/2: Ignored response" in message and "exceeded DOWNLOAD_MAXSIZE" in message
     assert "/tin/3: Expected to receive 2000000 bytes which is larger than download max size" in message
     assert_kept(db, before)

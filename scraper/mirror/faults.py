@@ -16,6 +16,7 @@ is kept, so tests can check what the crawler did, not only what it stored.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import threading
 import time
@@ -127,12 +128,23 @@ def gzip_bomb(size: int) -> Fault:
     return answer
 
 
-def huge(size: int) -> Fault:
-    """An article page padded to ``size`` bytes (a Content-Length that says so)."""
+def huge(size: int, announced: bool = True) -> Fault:
+    """An article page padded to ``size`` bytes, with a Content-Length that says so or (``announced=False``)
+    without one: streamed until the connection closes, so only the bytes received can tell the size."""
 
     def answer(handler: _Handler) -> None:
         body = handler.normal_body()
-        handler.reply(200, body + b" " * max(size - len(body), 0), "text/html; charset=utf-8")
+        body += b" " * max(size - len(body), 0)
+        if announced:
+            handler.reply(200, body, "text/html; charset=utf-8")
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.close_connection = True
+        for start in range(0, len(body), 65536):
+            handler.wfile.write(body[start : start + 65536])
 
     return answer
 
@@ -181,6 +193,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
         pass
+
+    def handle(self) -> None:
+        # The crawler dropping the connection (a timeout, a refused body) is not the server's fault.
+        with contextlib.suppress(ConnectionError):
+            super().handle()
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         started = time.monotonic()

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import DownloadFailedError, ResponseDataLossError
+from scrapy.exceptions import DownloadCancelledError, DownloadFailedError, ResponseDataLossError
 from scrapy.http import Response
 
 from archive.store import Archive, CrawlState
@@ -249,6 +249,9 @@ def describe_failure(failure) -> str:
     """What went wrong with a request, in words for ``crawl_runs.message`` and the summary line."""
     if failure.check(ResponseDataLossError):
         return "response cut short (fewer bytes than its Content-Length announced)"
+    if failure.check(DownloadCancelledError) and not str(failure.value):
+        # Scrapy cancels a body without Content-Length that grows past DOWNLOAD_MAXSIZE with no message.
+        return "download cancelled mid-body (larger than DOWNLOAD_MAXSIZE?)"
     if failure.check(DownloadFailedError) and "ConnectionDone" in failure.getErrorMessage():
         return "connection closed before any answer"
     return failure.getErrorMessage() or failure.type.__name__

@@ -171,6 +171,8 @@ def failure_line(result) -> str:
         return f"{result.site}: crawl interrupted; what was fetched is archived, run it again to continue"
     if result.pages == 0:
         return f"{result.site}: could not reach the site ({reason or 'no page fetched'})"
+    if result.warnings and reason and "HTTP errors" in result.warnings:
+        return f"{result.site}: {result.warnings} (first: {reason})"
     if result.warnings:
         return f"{result.site}: {result.warnings}"
     if reason:

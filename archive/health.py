@@ -79,16 +79,21 @@ def assess(run: RunFigures, previous_runs: list[dict], thresholds: Thresholds | 
     warnings: list[str] = []
     if run.redirected_to:
         failures.append(f"the site now redirects to {run.redirected_to}")
+    errors_dominate = bool(run.pages) and run.http_errors / run.pages > limits.http_error_share
     if run.archived == 0:
         before = best_previous_yield(previous_runs)
-        if before is not None:
+        if errors_dominate:  # a 5xx storm or a site taken down, not a new layout
+            failures.append(
+                f"no article archived: the site answered HTTP errors to {run.http_errors} of {run.pages} requests"
+            )
+        elif before is not None:
             when = (before.get("started") or "")[:10]
             failures.append(f"no articles this time, {_archived(before)} on {when}; has the layout changed?")
         elif run.pages:
             failures.append(f"no article found on {run.pages} pages; has the site's layout changed?")
         else:
             failures.append("no page could be fetched")
-    if run.pages and run.http_errors / run.pages > limits.http_error_share:
+    if errors_dominate and run.archived:
         warnings.append(f"HTTP errors dominate: {run.http_errors} of {run.pages} responses")
     article_pages = run.archived + run.extraction_failures
     if article_pages and run.extraction_failures / article_pages > limits.missing_share:

@@ -154,23 +154,18 @@ class ArchivePipeline:
 
 
 def run_figures(site: str, stats: dict[str, Any], reason: str) -> RunFigures:
-    """A run's figures from Scrapy's stats (robots.txt answers are not the site's pages)."""
-    http_errors = sum(
-        count
-        for key, count in stats.items()
-        if key.startswith("downloader/response_status_count/") and key.rsplit("/", 1)[1] >= "400"
-    ) - sum(
-        count
-        for key, count in stats.items()
-        if key.startswith("robotstxt/response_status_count/") and key.rsplit("/", 1)[1] >= "400"
-    )
+    """A run's figures from Scrapy's stats.
+
+    HTTP errors are the error answers the spider finally got (counted by its errback): a 503 retried twice
+    is one failed page, as ``pages`` (responses that reached the spider) counts it once.
+    """
     archived = sum(stats.get(f"hospital_news/{outcome}", 0) for outcome in ("new", "updated", "unchanged"))
     return RunFigures(
         site=site,
         pages=stats.get("response_received_count", 0),
         archived=archived,
         errors=stats.get("hospital_news/fetch_errors", 0),
-        http_errors=max(http_errors, 0),
+        http_errors=stats.get("hospital_news/http_errors", 0),
         extraction_failures=stats.get("hospital_news/empty_pages", 0),
         missing_titles=stats.get("hospital_news/missing_titles", 0),
         missing_dates=stats.get("hospital_news/missing_dates", 0),

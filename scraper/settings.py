@@ -13,6 +13,8 @@ USER_AGENT = "hospital-news/0.1 (+https://github.com/hospital-news/hospital-news
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16  # across all sites of one run
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# ... which Scrapy 2.19 lets slip when DOWNLOAD_DELAY is 0: this downloader keeps it (see its docstring).
+DOWNLOADER = "scraper.downloader.PoliteDownloader"
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
@@ -21,13 +23,18 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+# ... waiting before each retry: 1 s, then 2 s, 4 s ... at most 60 s (or what Retry-After asks, up to that).
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
 # Huge pages: warn at 5 MB, refuse at 20 MB (no hospital article is that big; a gzip bomb is).
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
-# Redirect loops end after 10 hops.
+# Redirect loops end after 10 hops, or at once when a redirect goes back to a URL of its own chain.
 REDIRECT_MAX_TIMES = 10
-# Pagination and calendar traps: no crawl goes deeper than this many links from a category page.
+# Pagination and calendar traps: no crawl goes deeper than this many links from a category page ...
 DEPTH_LIMIT = 250
+# ... and a listing stops paging after this many pages in a row that show no article not seen before.
+HOSPITAL_NEWS_BARREN_PAGES = 3
 
 # Items go to the SQLite archive named by HOSPITAL_NEWS_DB, in batched transactions.
 ITEM_PIPELINES = {
@@ -38,7 +45,13 @@ HOSPITAL_NEWS_DB = "archive.db"
 HOSPITAL_NEWS_BATCH_SIZE = 50
 HOSPITAL_NEWS_TRIGGER = "manual"
 # Raw capture: every response (listings, articles, images, errors) goes to WARC files, next to the downloader.
-DOWNLOADER_MIDDLEWARES = {"scraper.warc.WarcCaptureMiddleware": 950}
+DOWNLOADER_MIDDLEWARES = {
+    "scraper.warc.WarcCaptureMiddleware": 950,
+    # A redirect back into its own chain is refused and reported, before Scrapy's RedirectMiddleware (600).
+    "scraper.middlewares.RedirectLoopMiddleware": 610,
+    # Retries (Scrapy's RetryMiddleware, 550) wait RETRY_BACKOFF_BASE, doubling each time.
+    "scraper.middlewares.RetryBackoffMiddleware": 560,
+}
 # Capture on by default: the archive keeps the pages themselves, not only what the extractors made of them.
 HOSPITAL_NEWS_WARC_ENABLED = True
 # Folder of the .warc.gz files; empty means "<db stem>-warc/" beside HOSPITAL_NEWS_DB.

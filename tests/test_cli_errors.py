@@ -5,6 +5,8 @@ import sqlite3
 import subprocess
 import time
 
+import pytest
+
 from .conftest import CLI, ROOT, crawl_mirrors, free_port, run_cli
 
 BROKEN_PROFILE = """
@@ -133,8 +135,10 @@ def test_layout_change_is_reported_not_silent(mirrors, tmp_path):
     assert_one_line_error(result, "omon: no article found on", "layout")
 
 
-def test_interrupted_crawl_keeps_what_it_archived(mirrors, tmp_path):
-    """Ctrl-C mid-crawl: the articles already scraped are committed and the run is marked interrupted."""
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupted_crawl_keeps_what_it_archived(mirrors, tmp_path, signum):
+    """Ctrl-C (SIGINT) or a service manager's stop (SIGTERM) mid-crawl: the articles already scraped are
+    committed, in-flight ones finish, and the run is marked interrupted."""
     db = tmp_path / "archive.db"
     process = subprocess.Popen(
         [*CLI, "crawl", "omon", "--db", str(db), "--base-url", f"omon={mirrors['omon'].url}",
@@ -144,7 +148,7 @@ def test_interrupted_crawl_keeps_what_it_archived(mirrors, tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not db.exists() or count_or_zero(db) < 5):
         time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode != 0 and "Traceback" not in stderr
     assert "interrupted" in stderr

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import DownloadCancelledError, DownloadFailedError, ResponseDataLossError
 from scrapy.http import Response
 
 from archive.store import Archive, CrawlState
@@ -49,6 +50,7 @@ class SiteSpider(scrapy.Spider):
         self.fetch_errors: list[str] = []
         self.full_pass = True  # an incremental crawl sets it to False in start()
         self.state: CrawlState | None = None
+        self.listed: dict[str, set[str]] = {}  # category name -> article URLs its listing pages showed so far
 
     # -- URLs -----------------------------------------------------------------------------------------
 
@@ -93,8 +95,12 @@ class SiteSpider(scrapy.Spider):
         self.state = None if self.full_pass else state
         self.logger.info("%s: %s pass", self.site_name, "full" if self.full_pass else "incremental")
 
-    def parse_listing(self, response: Response, category: Category, page: int):
-        """Yield the articles of one listing page, then the listing pages it links to."""
+    def parse_listing(self, response: Response, category: Category, page: int, barren: int = 0):
+        """Yield the articles of one listing page, then the listing pages it links to.
+
+        ``barren`` counts the pages in a row, up to this one, that showed no article new to the category:
+        an endless ``?page=N`` or a calendar that always has a "previous month" ends after a few of them.
+        """
         if not self._on_site(response.url) and not _same_site(response.url, self.origin):
             # The listing redirected to another host: the site moved or was merged (health marks it failed).
             self.crawler.stats.set_value("hospital_news/redirected_to", urlsplit(response.url).netloc)
@@ -115,6 +121,14 @@ class SiteSpider(scrapy.Spider):
             )
         if page >= self.profile.listing.max_pages:
             return
+        barren = self._barren_count(category, entries, barren)
+        if barren >= self.crawler.settings.getint("HOSPITAL_NEWS_BARREN_PAGES", 3):
+            self.crawler.stats.inc_value("hospital_news/listing_traps")
+            self.logger.warning(
+                "%s: stopped paging at %s: %d listing pages in a row showed no new article (a pagination or "
+                "calendar trap?)", self.site_name, response.url, barren,
+            )  # fmt: skip
+            return
         if self.state is not None and entries and all(self.article_key(u) in self.state.known for u, _ in entries):
             self.crawler.stats.inc_value("hospital_news/listings_stopped")
             return  # incremental: everything from here on is already archived
@@ -123,8 +137,15 @@ class SiteSpider(scrapy.Spider):
                 url,
                 callback=self.parse_listing,
                 errback=self.on_error,
-                cb_kwargs={"category": category, "page": page + 1},
+                cb_kwargs={"category": category, "page": page + 1, "barren": barren},
             )
+
+    def _barren_count(self, category: Category, entries: list[tuple[str, str | None]], barren: int) -> int:
+        """``barren`` plus one if none of a listing page's articles is new to its category, else zero."""
+        seen = self.listed.setdefault(category.name, set())
+        new = {canonical_url(href) for href, _ in entries} - seen
+        seen.update(new)
+        return 0 if new else barren + 1
 
     def _conditional_headers(self, url: str) -> dict[str, str]:
         """Headers making an incremental re-fetch conditional on the stored ETag / Last-Modified."""
@@ -212,15 +233,28 @@ class SiteSpider(scrapy.Spider):
         """Record a failed request (dead link, refused connection, timeout) without stopping the crawl."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        reason = failure.getErrorMessage() or failure.type.__name__
+        reason = describe_failure(failure)
         response = getattr(failure.value, "response", None)
         if response is not None:
+            self.crawler.stats.inc_value("hospital_news/http_errors")
             reason = f"HTTP {response.status}"
             if response.status in GONE_STATUSES and request.callback == self.parse_article:
                 yield Gone(self.article_key(request.url), response.status, _now())
         self.fetch_errors.append(f"{url}: {reason}")
         self.crawler.stats.inc_value("hospital_news/fetch_errors")
         self.logger.warning("failed %s: %s", url, reason)
+
+
+def describe_failure(failure) -> str:
+    """What went wrong with a request, in words for ``crawl_runs.message`` and the summary line."""
+    if failure.check(ResponseDataLossError):
+        return "response cut short (fewer bytes than its Content-Length announced)"
+    if failure.check(DownloadCancelledError) and not str(failure.value):
+        # Scrapy cancels a body without Content-Length that grows past DOWNLOAD_MAXSIZE with no message.
+        return "download cancelled mid-body (larger than DOWNLOAD_MAXSIZE?)"
+    if failure.check(DownloadFailedError) and "ConnectionDone" in failure.getErrorMessage():
+        return "connection closed before any answer"
+    return failure.getErrorMessage() or failure.type.__name__
 
 
 def _now() -> str:

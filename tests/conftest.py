@@ -6,13 +6,17 @@ exactly as a user would run it.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -103,12 +107,12 @@ def crawled_db(mirrors, tmp_path_factory) -> Path:
     return db
 
 
-@pytest.fixture(scope="session")
-def datasette_url(crawled_db):
-    """A real ``hospital-news serve`` process over the crawled archive."""
+@contextmanager
+def serving(db: Path, *extra: str):
+    """A real ``hospital-news serve`` process over ``db`` (extra CLI options appended); yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [*CLI, "serve", "--db", str(crawled_db), "--port", str(port)],
+        [*CLI, "serve", "--db", str(db), "--port", str(port), *extra],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -120,3 +124,30 @@ def datasette_url(crawled_db):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def datasette_url(crawled_db):
+    """A real ``hospital-news serve`` process over the crawled archive."""
+    with serving(crawled_db) as url:
+        yield url
+
+
+@pytest.fixture
+def webhook():
+    """A real HTTP server on loopback that records the JSON bodies POSTed to it; yields (url, received)."""
+    received: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", received
+    server.shutdown()

@@ -14,7 +14,7 @@ import pytest
 from archive.reextract import read_capture
 from archive.store import default_warc_dir
 
-from .conftest import CLI, ROOT, free_port, run_cli, wait_for_http
+from .conftest import CLI, ROOT, free_port, run_cli, serving, wait_for_http
 from .test_cli_errors import assert_one_line_error
 
 # The seed article of Bạc Liêu's Party news: its mirror page has a script and javascript: links.
@@ -91,21 +91,8 @@ def served_copy(crawled_db, tmp_path_factory):
     target.execute("UPDATE articles SET warc_file = NULL, warc_offset = NULL WHERE id = ?", [no_capture["id"]])
     target.commit()
     target.close()
-    port = free_port()
-    warc_dir = default_warc_dir(crawled_db)
-    process = subprocess.Popen(
-        [*CLI, "serve", "--db", str(copy), "--port", str(port), "--warc-dir", str(warc_dir)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(url + "/-/versions.json")
+    with serving(copy, "--warc-dir", str(default_warc_dir(crawled_db))) as url:
         yield url, no_capture
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_warc_dir_option_tells_the_plugin_where_the_captures_are(served_copy, crawled_db):

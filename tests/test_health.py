@@ -1,9 +1,5 @@
 """Health rules: a crawl that archived nothing, or half-empty articles, must not pass as "ok"."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-
 from archive.health import RunFigures, Thresholds, assess, summary_line
 from archive.notify import notify
 
@@ -68,26 +64,9 @@ def test_summary_is_one_line_with_the_reason():
     assert "\n" not in line and line.startswith("hospital-news: omon failed - no articles this time")
 
 
-def test_webhook_receives_the_summary_as_json():
-    received = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/hook"
-        assert notify("hospital-news: omon failed - Đảng bộ trang trống", url=url, details={"site": "omon"})
-    finally:
-        server.shutdown()
+def test_webhook_receives_the_summary_as_json(webhook):
+    url, received = webhook
+    assert notify("hospital-news: omon failed - Đảng bộ trang trống", url=url, details={"site": "omon"})
     assert received == [{"text": "hospital-news: omon failed - Đảng bộ trang trống", "site": "omon"}]
 
 

@@ -4,7 +4,6 @@ The crawls are real: `hospital-news scheduler --once` starts `hospital-news craw
 loopback mirrors, and the notification goes to a real HTTP server in this test process.
 """
 
-import json
 import shutil
 import signal
 import subprocess
@@ -23,26 +22,6 @@ from scraper.profiles import default_schedule
 
 from .conftest import CLI, MIRROR_SETTINGS, ROOT, rows, run_cli
 from .test_cli_errors import assert_one_line_error
-
-
-@pytest.fixture
-def webhook():
-    """A real HTTP server on loopback that records the JSON bodies POSTed to it."""
-    received: list[dict] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/hook", received
-    server.shutdown()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -61,6 +62,11 @@ def datasette_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM as Ctrl-C: without it Datasette, a child process, outlives a terminated ``serve``."""
+    raise KeyboardInterrupt
+
+
 def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
     """Run Datasette in the foreground until Ctrl-C; returns its exit status."""
     with tempfile.TemporaryDirectory(prefix="hospital-news-") as folder:
@@ -68,6 +74,7 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
         metadata_path.write_text(json.dumps(metadata_for(db_path), ensure_ascii=False), encoding="utf-8")
         print(f"Serving {db_path} at http://{host}:{port}/{db_path.stem} (Ctrl-C to stop)", file=sys.stderr)
         process = subprocess.Popen(datasette_command(db_path, metadata_path, host, port), env=datasette_env())
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill`, systemd, a test's terminate(): stop Datasette too
         try:
             return process.wait()
         except KeyboardInterrupt:

@@ -15,9 +15,11 @@ query has realistic selectivity; each title also carries a unique number, for on
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -141,6 +143,16 @@ def _serve(db: Path) -> tuple[subprocess.Popen, str, int]:
     raise RuntimeError("Datasette did not start")
 
 
+def _stop(process: subprocess.Popen, datasette_pid: int) -> None:
+    """Stop ``hospital-news serve`` and the Datasette it started."""
+    process.send_signal(signal.SIGINT)  # serve stops its Datasette on Ctrl-C
+    try:
+        process.wait(timeout=30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(datasette_pid, signal.SIGTERM)
+
+
 def _export_peak_rss_mb(db: Path, output: Path) -> float:
     """Peak RSS of ``hospital-news export`` writing every article as CSV (rusage of that one child)."""
     command = [sys.executable, "-m", "archive", "export", "--db", str(db), "--format", "csv", "-o", str(output)]
@@ -171,8 +183,7 @@ def measure(db: Path, folder: Path) -> dict:
         stream_seconds = time.perf_counter() - stream_start
         datasette_rss = _peak_rss_mb(datasette_pid)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        _stop(process, datasette_pid)
     export_start = time.perf_counter()
     export_rss = _export_peak_rss_mb(db, folder / "all.csv")
     return {

@@ -178,6 +178,14 @@ def m005_schedule_state(db: Database) -> None:
     db["schedule_state"].create({"site": str, "cron": str, "last_fire": str, "launched": str}, pk="site")
 
 
+@migrations()
+def m007_ingested_feeds(db: Database) -> None:
+    """Feed files (JSON lines of Article items from Scrapyd jobs) already merged, by content: each once."""
+    db["ingested_feeds"].create(
+        {"sha256": str, "path": str, "sites": str, "articles": int, "ingested": str}, pk="sha256"
+    )
+
+
 @dataclass
 class CrawlState:
     """What an incremental crawl of one site needs to know from the archive before it starts."""

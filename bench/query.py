@@ -204,6 +204,9 @@ def measure(db: Path, folder: Path) -> dict:
         "search_nofacet_p95_ms": 1000 * _percentile(lean, 0.95),
         "searches": len(times),
         "searches_timed_out": sum(math.isinf(t) for t in times),
+        "search_p50_ms_by_query": {
+            q: 1000 * statistics.median(times[i :: len(SEARCHES)]) for i, q in enumerate(SEARCHES)
+        },
         "facet_page_ms": 1000 * statistics.median(facet),
         "datasette_rss_before_mb": before,
         "datasette_stream_peak_rss_mb": datasette_rss,

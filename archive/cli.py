@@ -367,6 +367,35 @@ def export(db, fmt, output, site, since, until, query, category, columns, excel)
     click.echo(f"{count} articles exported{f' to {output}' if output else ''}", err=True)
 
 
+# -- ingest --------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("feeds", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option()
+@sites_dir_option
+def ingest(feeds, db, sites_dir) -> None:
+    """Merge feed exports of crawl jobs (JSON lines of articles, e.g. from Scrapyd nodes) into the archive.
+
+    FEEDS are files or folders (every *.jsonl / *.jl under them). Each file is merged once, whole: a file
+    merged before is skipped, an article already archived is updated, never doubled.
+
+    \b
+    Example:
+        hospital-news ingest /shared/hospital-news/items --db archive.db
+    """
+    from archive.ingest import ingest as merge_feeds
+
+    check_writable(db)
+    with Archive(db) as archive:
+        report = merge_feeds(archive, feeds, sites_dir)
+    counts = report.counts
+    click.echo(
+        f"{report.files} feed files merged, {len(report.skipped)} already merged: {counts['new']} new, "
+        f"{counts['updated']} updated, {counts['unchanged']} unchanged articles"
+    )
+
+
 def date_option(value: str | None) -> str | None:
     try:
         return check_date(value)

@@ -28,12 +28,15 @@ WARC_DIR_ENV = "HOSPITAL_NEWS_WARC_DIR"
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 # Safe public defaults: a SQL time limit, and whole-table CSV streamed without the 100 MB cut-off.
+# No facet suggestions: they try every column on every page, most of a search's time on a big archive
+# (bench.query: 1.2 s → 0.16 s at 20,000 articles); the facets configured in the metadata stay.
 SETTINGS = {
     "sql_time_limit_ms": "3000",
     "default_page_size": "50",
     "truncate_cells_html": "400",
     "max_csv_mb": "0",
     "allow_download": "off",
+    "suggest_facets": "off",
 }
 
 

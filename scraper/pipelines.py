@@ -10,7 +10,7 @@ import unicodedata
 from typing import Any
 
 from scrapy import signals
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.health import RunFigures, Thresholds, assess, summary_line
 from archive.notify import notify
@@ -53,6 +53,8 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
+        if not settings.getbool("HOSPITAL_NEWS_ARCHIVE_WRITE", True):
+            raise NotConfigured("HOSPITAL_NEWS_ARCHIVE_WRITE is off: items go to the feed exports only")
         pipeline = cls(
             crawler,
             settings.get("HOSPITAL_NEWS_DB"),

@@ -42,6 +42,8 @@ ITEM_PIPELINES = {
     "scraper.pipelines.ArchivePipeline": 800,
 }
 HOSPITAL_NEWS_DB = "archive.db"
+# False on Scrapyd nodes without the archive: items go only to FEEDS, then `hospital-news ingest` merges them.
+HOSPITAL_NEWS_ARCHIVE_WRITE = True
 HOSPITAL_NEWS_BATCH_SIZE = 50
 HOSPITAL_NEWS_TRIGGER = "manual"
 # Raw capture: every response (listings, articles, images, errors) goes to WARC files, next to the downloader.

@@ -6,7 +6,7 @@ import argparse
 import sys
 import threading
 
-from .server import LOOPBACK, MirrorServer
+from .server import MirrorServer, is_loopback
 from .sites import SITES
 
 
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log requests to stderr")
     args = parser.parse_args(argv)
-    if args.host not in LOOPBACK:
+    if not is_loopback(args.host):
         parser.error("--host must be a loopback address")
     sites = args.sites or list(SITES)
     unknown = [s for s in sites if s not in SITES]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import sys
 import threading
 import traceback
@@ -36,7 +37,18 @@ SERVER_HEADERS = {
 }
 
 ROBOTS = "User-agent: *\nAllow: /\n"
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOOPBACK = {"localhost", "::1"}
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost``, ``::1`` and any 127.0.0.0/8 address: separate loopback addresses give many
+    mirror sites separate Scrapy download slots (slots are keyed by host name, not port)."""
+    if host in LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(host) in ipaddress.ip_network("127.0.0.0/8")
+    except ValueError:
+        return False
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -117,7 +129,7 @@ class MirrorServer:
     ) -> None:
         if site not in SITES:
             raise KeyError(f"unknown mirror site {site!r} (known: {', '.join(SITES)})")
-        if host not in LOOPBACK:
+        if not is_loopback(host):
             raise ValueError(f"the mirrors bind loopback only, not {host!r}")
         self.site = site
         self.host = host

@@ -49,7 +49,8 @@ class SiteSpider(scrapy.Spider):
         self.site_name = profile.name
         self.fetch_errors: list[str] = []
         self.full_pass = True  # an incremental crawl sets it to False in start()
-        self.state: CrawlState | None = None
+        # Not ``state``: with a JOBDIR, Scrapy's SpiderState extension sets ``spider.state`` to its own dict.
+        self.crawl_state: CrawlState | None = None
         self.listed: dict[str, set[str]] = {}  # category name -> article URLs its listing pages showed so far
 
     # -- URLs -----------------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ class SiteSpider(scrapy.Spider):
         last = datetime.fromisoformat(state.last_full_pass) if state.last_full_pass else None
         due = last is None or (datetime.now(UTC) - last).total_seconds() >= days * 86400
         self.full_pass = due or state.last_status not in ("ok", "partial")
-        self.state = None if self.full_pass else state
+        self.crawl_state = None if self.full_pass else state
         self.logger.info("%s: %s pass", self.site_name, "full" if self.full_pass else "incremental")
 
     def parse_listing(self, response: Response, category: Category, page: int, barren: int = 0):
@@ -129,7 +130,11 @@ class SiteSpider(scrapy.Spider):
                 "calendar trap?)", self.site_name, response.url, barren,
             )  # fmt: skip
             return
-        if self.state is not None and entries and all(self.article_key(u) in self.state.known for u, _ in entries):
+        if (
+            self.crawl_state is not None
+            and entries
+            and all(self.article_key(u) in self.crawl_state.known for u, _ in entries)
+        ):
             self.crawler.stats.inc_value("hospital_news/listings_stopped")
             return  # incremental: everything from here on is already archived
         for url in self._listing_pages(response):
@@ -149,7 +154,10 @@ class SiteSpider(scrapy.Spider):
 
     def _conditional_headers(self, url: str) -> dict[str, str]:
         """Headers making an incremental re-fetch conditional on the stored ETag / Last-Modified."""
-        etag, modified = (self.state.validators.get(self.article_key(url)) if self.state else None) or (None, None)
+        etag, modified = (self.crawl_state.validators.get(self.article_key(url)) if self.crawl_state else None) or (
+            None,
+            None,
+        )
         headers = {"If-None-Match": etag} if etag else {}
         if modified:
             headers["If-Modified-Since"] = modified

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,9 @@ def call(url: str, data: list[tuple[str, str]] | None = None) -> dict:
         return json.loads(response.read())
 
 
-@pytest.fixture
-def scrapyd(tmp_path):
-    """A real scrapyd process on a free loopback port, with its own eggs/logs/dbs folders."""
-    home = tmp_path / "scrapyd"
+@contextmanager
+def scrapyd_node(home: Path):
+    """A real scrapyd on a free loopback port (a stand-in for one machine), with its own folders."""
     home.mkdir()
     port = free_port()
     (home / "scrapyd.conf").write_text(
@@ -40,18 +40,25 @@ def scrapyd(tmp_path):
         f"eggs_dir = {home / 'eggs'}\nlogs_dir = {home / 'logs'}\ndbs_dir = {home / 'dbs'}\n",
         encoding="utf-8",
     )
-    egg = home / "eggs" / "hospital_news" / "1.egg"  # where FilesystemEggStorage keeps version "1"
+    egg = home / "eggs" / "hospital_news" / "1.egg"
     env = {**os.environ, "PYTHONPATH": str(egg), "PYTHONIOENCODING": "utf-8"}
     process = subprocess.Popen(
         [str(BIN / "scrapyd")], cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    url = f"http://127.0.0.1:{port}/"
     try:
-        wait_for_http(url + "daemonstatus.json")
-        yield url, home
+        wait_for_http(f"http://127.0.0.1:{port}/daemonstatus.json")
+        yield f"http://127.0.0.1:{port}/"
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def scrapyd(tmp_path):
+    """A real scrapyd process on a free loopback port, with its own eggs/logs/dbs folders."""
+    home = tmp_path / "scrapyd"
+    with scrapyd_node(home) as url:
+        yield url, home
 
 
 def deploy(url: str, tmp_path: Path) -> subprocess.CompletedProcess:

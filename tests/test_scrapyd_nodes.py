@@ -3,42 +3,16 @@ shared storage, then one `hospital-news ingest` into the archive: every article 
 """
 
 import json
-import os
 import sqlite3
-import subprocess
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from .conftest import free_port, run_cli, wait_for_http
-from .test_scrapyd import BIN, call, deploy, wait_finished
+from .conftest import run_cli
+from .test_scrapyd import BIN, call, deploy, scrapyd_node, wait_finished
 
 pytestmark = pytest.mark.skipif(not (BIN / "scrapyd").exists(), reason="scrapyd is not installed")
 ROWS = "SELECT site, url, title, published, content_hash FROM articles ORDER BY url"
-
-
-@contextmanager
-def scrapyd_node(home: Path):
-    """A real scrapyd on a free loopback port (a stand-in for one machine), with its own folders."""
-    home.mkdir()
-    port = free_port()
-    (home / "scrapyd.conf").write_text(
-        f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\npoll_interval = 0.5\nmax_proc = 1\n"
-        f"eggs_dir = {home / 'eggs'}\nlogs_dir = {home / 'logs'}\ndbs_dir = {home / 'dbs'}\n",
-        encoding="utf-8",
-    )
-    egg = home / "eggs" / "hospital_news" / "1.egg"
-    env = {**os.environ, "PYTHONPATH": str(egg), "PYTHONIOENCODING": "utf-8"}
-    process = subprocess.Popen(
-        [str(BIN / "scrapyd")], cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/daemonstatus.json")
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def feed_only_job(node: str, site: str, base_url: str, shared: Path) -> str:

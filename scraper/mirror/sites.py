@@ -195,8 +195,3 @@ def load_articles(site: str) -> list[dict[str, Any]]:
         art["url"] = base_url + art["path"]
         articles.append(art)
     return articles
-
-
-def available_sites() -> list[str]:
-    """Sites whose content file exists."""
-    return [site for site in SITES if data_file(site).exists()]

@@ -11,7 +11,14 @@ import unicodedata
 
 import pytest
 
-from archive.search import accent_key, match_expression, normalize_tone_placement, parse_query
+from archive.search import (
+    accent_key,
+    match_expression,
+    normalize_tone_placement,
+    parse_query,
+    ranked_sql,
+    top_ranked_sql,
+)
 from archive.store import Archive
 from scraper.profiles import load_profile
 
@@ -223,3 +230,37 @@ def test_query_parsing():
     assert parsed.accented
     assert not parse_query("dang uy").accented
     assert match_expression("dang uy", "phrase") == '{title_folded body_folded}: "dang uy"'
+
+
+# The canned query ``search`` shows the best hits only, at a cost bounded by the page, not by the matches
+# (bench.query: 1,000,000 articles). These check that the page is the complete ranking's head.
+PAGE_QUERIES = ["dang uy", "Đảng ủy", "dang bo", "đảng", "hoi nghi so ket", "bi thu dang bo", "thanh hoa", "chi bo"]
+
+
+def _page(archive: Archive, query: str, hits: int) -> list[int]:
+    return [row["id"] for row in archive.db.query(top_ranked_sql("articles.id", hits), {"q": query})]
+
+
+def _complete(archive: Archive, query: str) -> list[int]:
+    return [row["id"] for row in archive.db.query(ranked_sql("articles.id"), {"q": query})]
+
+
+@pytest.mark.parametrize("query", PAGE_QUERIES)
+def test_search_page_is_the_head_of_the_complete_ranking(corpus_archive, query):
+    assert _page(corpus_archive, query, 100) == _complete(corpus_archive, query)
+
+
+def test_a_short_page_keeps_an_old_title_hit_before_newer_body_hits(tmp_path):
+    """The page looks at each tier's newest hits only, yet an old "Đảng ủy" title still beats ten newer bodies."""
+    with Archive(tmp_path / "archive.db") as archive:
+        archive.register_site(load_profile("baclieu"))
+        body = "Đảng ủy Bệnh viện họp thường kỳ."
+        old = {"url": "https://bvdkbaclieu.vn/cu.html", "site": "baclieu", "title": "Hội nghị Đảng ủy", "body": "Họp."}
+        newer = [
+            {"url": f"https://bvdkbaclieu.vn/moi-{n}.html", "site": "baclieu", "title": f"Tin số {n}", "body": body}
+            for n in range(10)
+        ]
+        archive.save_articles([old, *newer])
+        page = [row["url"] for row in archive.db.query(top_ranked_sql("articles.url", 3), {"q": "dang uy"})]
+        complete = [row["url"] for row in archive.db.query(ranked_sql("articles.url"), {"q": "dang uy"})]
+    assert page == complete[:3] == [old["url"], newer[9]["url"], newer[8]["url"]]

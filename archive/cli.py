@@ -7,6 +7,8 @@ ends with one ``Error: ...`` line and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -249,13 +251,29 @@ def reextract(db, warc_dir, sites_dir) -> None:
     from archive.reextract import reextract_archive
 
     with Archive(db, create=False) as archive:
-        report = reextract_archive(archive, warc_dir or default_warc_dir(db), sites_dir)
+        report = reextract_archive(archive, warc_dir or default_warc_dir(db), sites_dir, _every(2.0, _reextracted))
     for line in report.missing[:10]:
         click.echo(f"not re-extracted: {line}", err=True)
     click.echo(
         f"{report.updated + report.unchanged + report.new} articles re-extracted: {report.updated} updated, "
         f"{report.unchanged} unchanged, {len(report.missing)} without a readable capture"
     )
+
+
+def _reextracted(done: int, total: int) -> None:
+    click.echo(f"re-extracting: {done:,} of {total:,} articles", err=True)
+
+
+def _every(seconds: float, report: Callable[[int, int], None]) -> Callable[[int, int], None]:
+    """``report``, but at most once every ``seconds`` and always for the last call (done == total)."""
+    last = [time.monotonic()]
+
+    def maybe(done: int, total: int) -> None:
+        if done >= total or time.monotonic() - last[0] >= seconds:
+            last[0] = time.monotonic()
+            report(done, total)
+
+    return maybe
 
 
 # -- facts ---------------------------------------------------------------------------------------------

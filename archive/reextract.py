@@ -8,6 +8,7 @@ that changes keeps its previous version in ``article_versions``, exactly as a re
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,33 +70,68 @@ def read_capture(folder: Path, file: str, offset: int) -> Capture:
     return capture
 
 
-def reextract_archive(archive: Archive, warc_dir: Path, sites_dir: Path | None = None) -> ReextractReport:
-    """Re-extract every article that has a raw capture; return counts by outcome."""
+# What a rebuild needs from a stored row: its identity and where its capture is, never the stored text, so
+# a pass over a million articles holds one page of small rows at a time.
+_ROW_COLUMNS = "id, url, site, category, party, fetched_url, warc_file, warc_offset"
+PAGE_ROWS = 500
+
+
+def stored_rows(archive: Archive) -> Iterator[dict]:
+    """Every article's identity and capture location, by id, a page at a time (keyset, not OFFSET)."""
+    last = 0
+    while True:
+        page = list(
+            archive.iter_rows(f"SELECT {_ROW_COLUMNS} FROM articles WHERE id > ? ORDER BY id LIMIT {PAGE_ROWS}", [last])
+        )
+        yield from page
+        if len(page) < PAGE_ROWS:
+            return
+        last = page[-1]["id"]
+
+
+def reextract_archive(
+    archive: Archive,
+    warc_dir: Path,
+    sites_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReextractReport:
+    """Re-extract every article that has a raw capture; return counts by outcome.
+
+    ``progress(done, total)`` is called after every saved batch, for a long pass to show it is moving.
+    """
     if not warc_dir.is_dir():
         raise ArchiveError(f"{warc_dir}: no WARC folder (crawl with WARC capture first, or pass --warc-dir)")
     report = ReextractReport()
     profiles: dict[str, Profile | None] = {}
     batch: list[dict] = []
-    rows = list(archive.iter_rows("SELECT * FROM articles ORDER BY id"))
-    for row in rows:
-        if not row.get("warc_file"):
-            report.missing.append(f"{row['url']}: no raw capture recorded (archived before WARC capture)")
-            continue
-        try:
-            capture = read_capture(warc_dir, row["warc_file"], row["warc_offset"])
-        except (OSError, ValueError, ArchiveLoadFailed) as exc:
-            report.missing.append(f"{row['url']}: {exc}")
-            continue
-        profile = profiles.setdefault(row["site"], _profile(row["site"], sites_dir))
-        article = rebuild_article(row, capture, profile)
-        if article is None:
-            report.missing.append(f"{row['url']}: the current extractors find no text in the capture")
+    total, done = archive.count(), 0
+    for row in stored_rows(archive):
+        done += 1
+        article = _rebuilt_or_why(row, warc_dir, profiles.setdefault(row["site"], _profile(row["site"], sites_dir)))
+        if isinstance(article, str):
+            report.missing.append(f"{row['url']}: {article}")
             continue
         batch.append(article)
         if len(batch) >= BATCH_SIZE:
             _save(archive, batch, report)
+            if progress:
+                progress(done, total)
     _save(archive, batch, report)
+    if progress:
+        progress(done, total)
     return report
+
+
+def _rebuilt_or_why(row: dict, warc_dir: Path, profile: Profile | None) -> dict | str:
+    """The rebuilt article, or why there is none (a line for the report)."""
+    if not row.get("warc_file"):
+        return "no raw capture recorded (archived before WARC capture)"
+    try:
+        capture = read_capture(warc_dir, row["warc_file"], row["warc_offset"])
+    except (OSError, ValueError, ArchiveLoadFailed) as exc:
+        return str(exc)
+    article = rebuild_article(row, capture, profile)
+    return article if article is not None else "the current extractors find no text in the capture"
 
 
 def rebuild_article(row: dict, capture: Capture, profile: Profile | None) -> dict | None:

@@ -11,8 +11,9 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from warcio.archiveiterator import ArchiveIterator
 
+from archive import reextract
 from archive.reextract import read_capture
-from archive.store import default_warc_dir
+from archive.store import Archive, default_warc_dir
 from scraper.extract import extract_article
 from scraper.profiles import load_profile
 from scraper.warc import WarcFiles
@@ -149,6 +150,19 @@ def test_reextract_restores_an_altered_article_and_keeps_the_version(small_warc_
     assert [v["body"] for v in versions] == ["Bài viết bị sửa sai."]
     found = rows(db, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", ('"sửa sai"',))
     assert found == []  # the search index follows the restored text
+
+
+def test_reextract_walks_the_archive_a_page_at_a_time_and_reports_progress(small_warc_crawl, monkeypatch):
+    """A million-article archive is read in pages of ids, never all at once; every article is still visited."""
+    db, warc_dir = small_warc_crawl
+    monkeypatch.setattr(reextract, "PAGE_ROWS", 7)  # 39 articles: six pages, the last one short
+    calls = []
+    with Archive(db, create=False) as archive:
+        total = archive.count()
+        report = reextract.reextract_archive(archive, warc_dir, progress=lambda done, of: calls.append((done, of)))
+    assert report.new + report.updated + report.unchanged + len(report.missing) == total
+    assert report.unchanged == total and not report.missing
+    assert calls[-1] == (total, total) and [d for d, _ in calls] == sorted(d for d, _ in calls)
 
 
 def test_reextract_without_warc_folder_is_one_error_line(small_warc_crawl, tmp_path):

@@ -256,7 +256,7 @@ def m008_browse_indexes(db: Database) -> None:
 
 
 # One statement for what ``_find`` needs (canonical URL first, then an alias): it runs once per saved article.
-_FIND_COLUMNS = "id, title, body, content_hash, first_seen, last_seen"
+_FIND_COLUMNS = "id, title, body, content_hash, first_seen, last_seen, url"
 _FIND_ARTICLE = (
     f"SELECT {_FIND_COLUMNS} FROM articles WHERE id = coalesce("
     "(SELECT id FROM articles WHERE url = ?), (SELECT article_id FROM article_aliases WHERE url = ?))"
@@ -563,10 +563,9 @@ class Archive:
             self._add_aliases(article_id, row["url"], article.get("aliases") or [], seen)
             _insert_facts(self.db, article_id, row["site"], found)  # a new id: no old facts to delete
             return "new"
-        article_id, old_title, old_body, _stored_hash, _first_seen, old_last_seen = existing
+        article_id, old_title, old_body, _stored_hash, _first_seen, old_last_seen, stored_url = existing
         old_hash = content_hash(old_title, old_body)  # from the text itself: a hand-edited body is not "unchanged"
-        # reached through an alias: keep its key
-        row["url"] = self.db.conn.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+        row["url"] = stored_url  # reached through an alias: keep its key
         self._add_aliases(article_id, row["url"], [article["url"], *(article.get("aliases") or [])], seen)
         sighted = {"last_seen": seen, "last_run": run_id, "gone_since": None} if sighting else {}
         if not sighting:

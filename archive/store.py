@@ -275,7 +275,7 @@ def m009_fts_folded_only(db: Database) -> None:
     ``title`` and ``body`` columns stay, empty, so that queries naming them still run.
 
     Every search rule (archive/search.py) matches the folded columns, and the ranking weighs the unfolded ones
-    0; tokenising and storing them doubled the index and was most of the cost of writing an article. The
+    0; tokenising and storing them doubled the index and a good part of the cost of writing an article. The
     index is rebuilt from ``articles`` here, so an archive of any size keeps every article searchable.
     """
     db.execute("DROP TABLE articles_fts")

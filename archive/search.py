@@ -71,6 +71,25 @@ def accent_key(text: str | None) -> str:
     return " ".join(words)
 
 
+# Characters for which SQLite's tokenizer (unicode61 remove_diacritics 2) does not make of the text the tokens it
+# makes of fold(text), found by indexing every character below U+3000 both ways (and everything above, unchecked).
+_TOKENIZER_DIFFERS = re.compile(
+    "[\u01e0-\u01e3\u01ee\u01ef\u01fc-\u01ff\u0250-\u1dff\u1f00-\u1fff\u2070-\u209f\u20d0-\U0010ffff]"
+)
+
+
+def index_form(text: str) -> str:
+    """What ``articles_fts``' folded columns hold for ``text``: the same FTS tokens as ``fold(text)``, cheaper.
+
+    The tokenizer already lower-cases and drops every mark SQLite knows; only đ→d is left to do. That is twice
+    as fast to index as folding in Python (``python -m bench ingest``). Text with a character for which the
+    two differ (see ``_TOKENIZER_DIFFERS``; none in Vietnamese), or not in NFC, is folded in full.
+    """
+    if _TOKENIZER_DIFFERS.search(text) or not unicodedata.is_normalized("NFC", text):
+        return fold(text)
+    return text.replace("đ", "d").replace("Đ", "D")
+
+
 def fold_key(text: str | None) -> str:
     """The folded form of text as stored in ``articles_fts``' folded columns and compared by queries."""
     return fold(clean_text(text)) if text else ""

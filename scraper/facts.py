@@ -9,6 +9,7 @@ Measured against the mirrors' hand-made labels in tests/test_facts.py.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from scraper.extract.text import clean_text, fold
@@ -71,8 +72,15 @@ _ROLE_STOPS = (
     r"truyền đạt|làm"
 )
 _ROLE_END = re.compile(rf"\s(?:{_ROLE_STOPS})(?=[\s,.;:]|$)|[.;:()“”\"]|,\s(?=đồng chí\s)|\s-\s(?=[a-zđ])|,?$")
-_NAME_TRIGGER = re.compile(r"\b(?:đồng chí|quần chúng|[Bb]ác sĩ(?: chuyên khoa (?:I|II))?|Đồng chí|Anh|Chị)\s+")
-_WORD = re.compile(r"[^\W\d_]+")
+# The trigger words, each written as its first letter, then "no word character before it", then the rest of
+# the word: the same matches as \b(?:đồng chí|quần chúng|...), but a pattern that starts with a character set
+# lets the regex engine skip most positions at C speed (2x faster on an article).
+_NAME_TRIGGER = re.compile(
+    r"[đqBbĐAC](?<!\w[đqBbĐAC])"
+    r"(?:(?<=đ)ồng chí|(?<=q)uần chúng|(?<=[Bb])ác sĩ(?: chuyên khoa (?:I|II))?|(?<=Đ)ồng chí|(?<=A)nh|(?<=C)hị)\s+"
+)
+# A name: up to five words apart by single spaces (``_name_at`` keeps the capitalised ones).
+_NAME_WORDS = re.compile(r"\s*([^\W\d_]+(?: [^\W\d_]+){0,4})")
 # "... - Giám đốc Bệnh viện được tín nhiệm bầu giữ chức Bí thư Đảng ủy": the office elected to, right after.
 _ELECTED = re.compile(
     r"\s*(?:tiếp tục )?(?:được (?:tín nhiệm )?bầu |đã được bầu )?(?:tiếp tục )?(?:giữ chức|tái đắc cử)"
@@ -80,42 +88,64 @@ _ELECTED = re.compile(
     r"(?=\s(?:nhiệm kỳ|và|tại|cùng)\s|[,.;]|$)"
 )
 
-_DOCUMENT = re.compile(r"(?<![\w/-])(\d{1,4})\s?-\s?([A-ZĐ][A-Za-zĐđ]{0,4})\s?/\s?([A-ZĐ]{2,6})(?![\w/])")
+# (?=\d) before the lookbehind, and the hint (what every identifier contains, tested first), are only for speed.
+_DOCUMENT = re.compile(r"(?=\d)(?<![\w/-])(\d{1,4})\s?-\s?([A-ZĐ][A-Za-zĐđ]{0,4})\s?/\s?([A-ZĐ]{2,6})(?![\w/])")
+_DOCUMENT_HINT = re.compile(r"/\s?[A-ZĐ]{2}")
+# What clean_text would change in a text, besides a double space: white space other than " " (every character
+# str.isspace() accepts is below U+3001) and invisible characters. One character class: ~6x faster than [^\S ].
+_OTHER_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != " ")
+_UNCLEAN = re.compile(f"[{re.escape(_OTHER_SPACES)}\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ROLE_START = re.compile(r"\s?(?:-|–|,)\s")
 
-_COUNT_PATTERNS: tuple[tuple[re.Pattern, tuple[str, ...]], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), names)
-    for pattern, names in (
+# Each pattern with the fields it fills and a few words (lower case) that every sentence it matches contains:
+# a sentence without one of them is never searched with it. The patterns run on every sentence of every
+# article written to the archive, and that plain ``in`` test is what keeps ingest fast (python -m bench ingest).
+_COUNT_PATTERNS: tuple[tuple[re.Pattern, tuple[str, ...], tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), names, needs)
+    for pattern, names, needs in (
         # "74 đồng chí đại diện cho 278 đảng viên", "120 đại biểu đại diện cho 245 đảng viên"
-        (r"(\d+) (?:đồng chí|đại biểu|đảng viên)\b[^.;()]{0,160}?đại diện cho (\d+) đảng viên", ("delegates", "total")),
+        (
+            r"(\d+) (?:đồng chí|đại biểu|đảng viên)\b[^.;()]{0,160}?đại diện cho (\d+) đảng viên",
+            ("delegates", "total"),
+            ("đại diện cho",),
+        ),
         # "31/33 đảng viên", "35/38 đảng viên"
-        (r"(\d+)/(\d+) đảng viên", ("delegates", "total")),
+        (r"(\d+)/(\d+) đảng viên", ("delegates", "total"), ("/",)),
         # "Chi bộ hiện có 33 đảng viên", "Đảng bộ có 176 đảng viên", "09 chi bộ trực thuộc với 278 đảng viên"
-        (r"(?:hiện có|bộ có|trực thuộc với|tổng số|chi bộ với) (\d+) đảng viên", ("total",)),
+        (
+            r"(?:hiện có|bộ có|trực thuộc với|tổng số|chi bộ với) (\d+) đảng viên",
+            ("total",),
+            ("hiện có", "bộ có", "trực thuộc với", "tổng số", "chi bộ với"),
+        ),
         # "Tổng số đảng viên 181 (chính thức ...", "Tổng số đảng viên đến cuối năm là 184 ("
-        (r"tổng số đảng viên (?:[^\d.;,]{0,25}? )?(\d+) \(", ("total",)),
+        (r"tổng số đảng viên (?:[^\d.;,]{0,25}? )?(\d+) \(", ("total",), ("tổng số đảng viên",)),
         # "Hội nghị có 165 đảng viên tham dự", "52 đảng viên tham dự"
-        (r"(\d+) đảng viên tham dự", ("delegates",)),
+        (r"(\d+) đảng viên tham dự", ("delegates",), ("đảng viên tham dự",)),
         # "tham dự Đại hội có 29 đồng chí", "có mặt tại Đại hội 35 đồng chí", "Tham dự buổi sinh hoạt có 58 đồng chí"
         (
             r"(?:tham dự(?: [^\d.;,]{0,30}?)?(?: có)?|có mặt tại [^.;,]{0,20}?) (\d+) (?:đồng chí|đảng viên)"
             r"|(?:tổng số|tổng cộng) (\d+) đồng chí",
             ("delegates",),
+            ("tham dự", "có mặt tại", "tổng số", "tổng cộng"),
         ),
         # "cùng 246 đảng viên thuộc 09 chi bộ", "và 36 đảng viên trong Chi bộ"
-        (r"(?:cùng|và) (\d+) đảng viên (?:thuộc|trong|của)", ("delegates",)),
+        (r"(?:cùng|và) (\d+) đảng viên (?:thuộc|trong|của)", ("delegates",), ("cùng", "và")),
         # "Dự hội nghị có đồng chí ... và 210 đảng viên." (attendance, not "kiểm tra ... và 12 đảng viên")
-        (r"\bdự\b[^.;]{0,120}?(?:cùng|và) (\d+) đảng viên(?:[.;]|$)", ("delegates",)),
+        (r"\bdự\b[^.;]{0,120}?(?:cùng|và) (\d+) đảng viên(?:[.;]|$)", ("delegates",), ("dự",)),
         # "Tham dự có ... cùng 55 đảng viên là cấp ủy viên"
-        (r"cùng (\d+) đảng viên là", ("delegates",)),
+        (r"cùng (\d+) đảng viên là", ("delegates",), ("đảng viên là",)),
         # "179 đảng viên (trong đó chính thức 170, ...)" written without a verb before it
-        (r"(\d+) đảng viên \((?:trong đó )?chính thức", ("total",)),
-        (r"đại diện cho (\d+) đảng viên", ("total",)),
-        (r"chính thức (\d+)", ("chinh_thuc",)),
-        (r"dự bị (\d+)|(\d+) đảng viên dự bị", ("du_bi",)),
-        (r"\bnữ (\d+)|(\d+) đảng viên nữ", ("nu",)),
-        (r"dân tộc [^\d,;)]{0,25}?(\d+)|(\d+) đảng viên là người dân tộc", ("dan_toc",)),
+        (r"(\d+) đảng viên \((?:trong đó )?chính thức", ("total",), ("chính thức",)),
+        (r"đại diện cho (\d+) đảng viên", ("total",), ("đại diện cho",)),
+        (r"chính thức (\d+)", ("chinh_thuc",), ("chính thức",)),
+        (r"dự bị (\d+)|(\d+) đảng viên dự bị", ("du_bi",), ("dự bị",)),
+        (r"\bnữ (\d+)|(\d+) đảng viên nữ", ("nu",), ("nữ",)),
+        (r"dân tộc [^\d,;)]{0,25}?(\d+)|(\d+) đảng viên là người dân tộc", ("dan_toc",), ("dân tộc",)),
     )
 )
+_BREAKDOWN_FIELDS = ("chinh_thuc", "du_bi", "nu", "dan_toc")
+_SENTENCE_END = re.compile(r"(?<=\.)\s")
+_DIGIT = re.compile(r"\d")  # every count pattern needs one
 
 # Checked in order on the folded title, then on the lead sentence: the first that occurs decides.
 _EVENT_RULES: tuple[tuple[str, str], ...] = (
@@ -154,7 +184,7 @@ class Facts:
 
 def extract_facts(title: str | None, body: str, party: bool = True, captions: list[str] | None = None) -> Facts:
     """Every fact the article (its title, body and photo captions) states, as far as the patterns can tell."""
-    title, text = clean_text(title), clean_text(body.replace("\n\n", " \n "))
+    title, text = clean_text(title), _clean_body(body)
     return Facts(
         event_type=event_type(title, body, party),
         people=people(body, captions),
@@ -162,6 +192,21 @@ def extract_facts(title: str | None, body: str, party: bool = True, captions: li
         member_counts=member_counts(body),
         level="chi bộ" if "chi bo" in fold(title) else "đảng bộ",
     )
+
+
+def _clean_body(body: str) -> str:
+    """``clean_text`` of the body with its paragraphs joined by a space, without its cost when the body is
+    already clean, as the archive stores it (NFC, single spaces, paragraphs apart by one blank line)."""
+    joined = body.replace("\n\n", " ")
+    if (
+        joined[:1] != " "
+        and joined[-1:] != " "
+        and "  " not in joined
+        and not _UNCLEAN.search(joined)
+        and unicodedata.is_normalized("NFC", joined)
+    ):
+        return joined
+    return clean_text(body.replace("\n\n", " \n "))
 
 
 # -- event type --------------------------------------------------------------------------------------------
@@ -189,6 +234,8 @@ def normalise_document(number: str, kind: str, issuer: str) -> str:
 def documents(text: str) -> list[str]:
     """Party document identifiers ("21-KL/TW", "05-CT/TW", "144-QĐ/TW", "08-KH/UBKT"), in order, once each."""
     found: dict[str, None] = {}
+    if not _DOCUMENT_HINT.search(text):
+        return []
     for match in _DOCUMENT.finditer(text):
         found.setdefault(normalise_document(*match.groups()), None)
     return list(found)
@@ -201,18 +248,30 @@ def member_counts(body: str) -> dict[str, int | None]:
     """Total members, breakdowns and delegates present; the first statement of each wins."""
     counts: dict[str, int | None] = dict.fromkeys(COUNT_FIELDS)
     for paragraph in body.split("\n\n"):
-        for sentence in re.split(r"(?<=\.)\s", paragraph):
-            _counts_in(sentence, counts)
+        if not _DIGIT.search(paragraph):
+            continue  # a C-speed test first: half the paragraphs have no figure at all
+        lowered = paragraph.lower()
+        if "đảng viên" in lowered or "đồng chí" in lowered:
+            for sentence in _SENTENCE_END.split(paragraph):
+                _counts_in(sentence, counts)
     return counts
 
 
 def _counts_in(sentence: str, counts: dict[str, int | None]) -> None:
-    if "đảng viên" not in sentence.lower() and "đồng chí" not in sentence.lower():
+    lowered = sentence.lower()
+    if "đảng viên" not in lowered and "đồng chí" not in lowered:
         return
-    breakdown_ok = "đảng viên" in sentence.lower()
-    for pattern, names in _COUNT_PATTERNS:
-        if names[0] in ("chinh_thuc", "du_bi", "nu", "dan_toc") and not breakdown_ok:
+    breakdown_ok = "đảng viên" in lowered
+    for pattern, names, needs in _COUNT_PATTERNS:
+        if names[0] in _BREAKDOWN_FIELDS and not breakdown_ok:
             continue
+        for word in needs:  # a loop, not any(): this runs some 15 times a sentence
+            if word in lowered:
+                break
+        else:
+            continue  # it cannot match
+        if counts[names[0]] is not None and counts[names[-1]] is not None:
+            continue  # it could only fill fields already filled
         match = pattern.search(sentence)
         if not match:
             continue
@@ -227,16 +286,12 @@ def _counts_in(sentence: str, counts: dict[str, int | None]) -> None:
 
 def _name_at(text: str, start: int) -> str | None:
     """The personal name starting at ``start``: a known family name and 1–4 more capitalised syllables."""
-    words = []
-    for match in _WORD.finditer(text, start):
-        gap = text[start : match.start()] if not words else text[words[-1][1] : match.start()]
-        if (words and gap != " ") or (not words and gap.strip()):
+    match = _NAME_WORDS.match(text, start)
+    names = []
+    for word in match.group(1).split(" ") if match else ():
+        if not word[0].isupper():
             break
-        word = match.group(0)
-        if not word[0].isupper() or len(words) == 5:
-            break
-        words.append((word, match.end()))
-    names = [w for w, _ in words]
+        names.append(word)
     # A role word ("Bí thư", "Trưởng", "Giám đốc") is never part of a name.
     while names and f"{names[-1]}" in ("Bí", "Phó", "Giám", "Trưởng", "Chủ", "Ủy", "Uỷ", "Bác"):
         names.pop()
@@ -248,7 +303,7 @@ def _name_at(text: str, start: int) -> str | None:
 def _role_after(text: str) -> tuple[list[str], int]:
     """Role parts written right after a name ("- Bí thư Đảng bộ, Giám đốc Bệnh viện", ", điều dưỡng Khoa Nhi")
     and how many characters of ``text`` they take."""
-    match = re.match(r"\s?(?:-|–|,)\s", text)
+    match = _ROLE_START.match(text)
     if not match or not text[match.end() :].startswith(ROLE_HEADS):
         return [], 0
     rest = text[match.end() :]

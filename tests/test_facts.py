@@ -8,6 +8,7 @@ document id, one member-count figure (field and value). The figures are printed 
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 
 import pytest
@@ -277,6 +278,21 @@ def test_an_office_elected_to_is_part_of_the_role():
 )
 def test_document_ids_are_normalised(text, expected):
     assert documents(text) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Thực hiện Kết luận số 21 - KL/TW.\n\nChỉ thị số 05-CT/TW được quán triệt.",  # as the archive stores it
+        "Thực hiện Kết luận số 21 -\u00a0KL/TW.\n\nChỉ thị số 05-CT/TW được quán triệt.",  # a non-breaking space
+        "Thực hiện Kết luận số 21 - K\u200bL/TW.\n\nChỉ thị số 05-CT/TW được quán triệt.",  # a zero-width space
+        "Thực hiện Kết luận số 21  -   KL/TW.\n\n\n\nChỉ thị số 05-CT/\tTW được quán triệt. ",  # spaces, tab
+        unicodedata.normalize("NFD", "Thực hiện Kết luận số 21 - KL/TW.\n\nChỉ thị số 05-CT/TW được quán triệt."),
+    ],
+)
+def test_documents_are_found_in_a_body_however_it_is_spaced(body):
+    """The body is read as clean_text would make it, whether or not it is stored clean (the fast path)."""
+    assert extract_facts("Học tập Nghị quyết", body).documents == ["21-KL/TW", "05-CT/TW"]
 
 
 def test_facts_are_rewritten_when_an_article_changes(tmp_path):

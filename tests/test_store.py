@@ -3,8 +3,11 @@
 import sqlite3
 
 import pytest
+from sqlite_utils import Database
 
-from archive.store import Archive, ArchiveError
+from archive import search
+from archive.store import Archive, ArchiveError, migrations
+from scraper.extract.text import fold
 from scraper.profiles import load_profile
 
 ARTICLE = {
@@ -124,3 +127,46 @@ def test_a_run_left_running_by_a_killed_process_is_closed_by_the_next(archive):
     archive.start_run("baclieu")
     status, message = archive.db.execute("SELECT status, message FROM crawl_runs WHERE id = ?", [first]).fetchone()
     assert status == "interrupted" and "killed" in message
+
+
+def test_http_validators_are_kept_per_url_and_replaced_by_the_newest(archive):
+    archive.save_articles([{**ARTICLE, "etag": '"v1"', "fetched_at": "2026-01-01T00:00:00Z"}])
+    archive.save_articles([{**ARTICLE, "last_modified": "Tue, 02 Jun 2026 08:00:00 GMT"}])
+    rows = archive.db.execute("SELECT url, etag, last_modified FROM http_validators").fetchall()
+    assert rows == [(ARTICLE["url"], None, "Tue, 02 Jun 2026 08:00:00 GMT")]
+    state = archive.crawl_state("baclieu")
+    assert state.validators == {ARTICLE["url"]: (None, "Tue, 02 Jun 2026 08:00:00 GMT")}
+
+
+def test_an_archive_indexed_before_m009_is_reindexed_in_place(tmp_path):
+    """An archive whose articles_fts held title and body as well (m001–m008) keeps every article searchable."""
+    path = tmp_path / "old.db"
+    db = Database(path)
+    search.register_functions(db.conn)
+    migrations.apply(db, stop_before="m009_fts_folded_only")
+    db["sites"].insert({"name": "baclieu", "hospital": "Bệnh viện Đa khoa Bạc Liêu"})
+    texts = [(ARTICLE["title"], ARTICLE["body"]), ("Ngày hội hiến máu", "Khoa Nhi tổ chức hiến máu.")]
+    for number, (title, body) in enumerate(texts, start=1):
+        url = f"{ARTICLE['url']}?so={number}"
+        db.execute("INSERT INTO articles (id, url, site, title, body) VALUES (?, ?, 'baclieu', ?, ?)",
+                   [number, url, title, body])  # fmt: skip
+        db.execute("INSERT INTO articles_fts (rowid, title, body, title_folded, body_folded) VALUES (?, ?, ?, ?, ?)",
+                   [number, title, body, fold(title), fold(body)])  # fmt: skip
+    db.conn.commit()
+    db.close()
+    with Archive(path) as archive:
+        assert archive.count() == 2
+        assert archive.db.execute("SELECT count(*), count(title), count(body) FROM articles_fts").fetchone() == (
+            2,
+            0,
+            0,
+        )
+        archive.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+        for query in ("dang bo", "Đảng bộ", "Mã Quốc Thiện"):
+            assert [r["id"] for r in archive.search(query)] == [1]
+        assert [r["id"] for r in archive.search("hiến máu")] == [2]
+        archive.register_site(load_profile("baclieu"))
+        changed = {**ARTICLE, "url": f"{ARTICLE['url']}?so=2", "title": "Trao Huy hiệu 30 năm tuổi Đảng"}
+        assert archive.save_articles([changed])["updated"] == 1
+        assert archive.search("hien mau") == []  # the index follows the new text
+        assert [r["id"] for r in archive.search("huy hieu")] == [2]

@@ -36,9 +36,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from archive.search import TOP_HITS
+from archive.search import TOP_HITS, index_form
 from archive.store import Archive
-from scraper.extract.text import fold
 from scraper.facts import event_type
 from scraper.mirror import load_articles
 from scraper.profiles import load_profile
@@ -63,7 +62,7 @@ def generate_archive(path: Path, count: int, seed: int = 7) -> None:
             archive.register_site(load_profile(site))
     sources = _sources()
     paragraphs = [p for a in sources for p in a["paragraphs"] if p.strip()]
-    folded = [fold(p) for p in paragraphs]
+    folded = [index_form(p) for p in paragraphs]  # what the archive indexes (Archive._index)
     kinds = [event_type(a["title"], "\n\n".join(a["paragraphs"]), a["category"] == "party") for a in sources]
     rng = random.Random(seed)
     db = Archive(path).db
@@ -83,7 +82,7 @@ def generate_archive(path: Path, count: int, seed: int = 7) -> None:
             articles.append((number + 1, f"{source['url']}&n={number}", source["site"], category, party, title,
                              published, source["author"], body, "[]", len(body.split()), str(number),
                              kinds[index], year))  # fmt: skip
-            fts.append((number + 1, title, body, fold(title), body_folded))
+            fts.append((number + 1, index_form(title), body_folded))
         with db.conn:
             db.conn.executemany(
                 "INSERT INTO articles (id, url, site, category, party, title, published, author, body, images,"
@@ -91,7 +90,7 @@ def generate_archive(path: Path, count: int, seed: int = 7) -> None:
                 articles,
             )
             db.conn.executemany(
-                "INSERT INTO articles_fts (rowid, title, body, title_folded, body_folded) VALUES (?,?,?,?,?)", fts
+                "INSERT INTO articles_fts (rowid, title_folded, body_folded) VALUES (?,?,?)", fts
             )
     db.execute("PRAGMA optimize")
     db.conn.close()

@@ -119,6 +119,17 @@ def check_warc_dir(folder: Path) -> None:
         raise ArchiveError(f"{folder}: cannot write WARC files there ({exc.strerror})") from None
 
 
+def check_jobdir(folder: Path) -> None:
+    """Fail fast, before any fetching, when the crawl jobs (pending requests) could not be kept there."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ArchiveError(f"{folder}: cannot keep crawl jobs there ({exc.strerror})") from None
+
+
 def run_and_report(
     profiles: list[Profile],
     db: Path,
@@ -126,6 +137,7 @@ def run_and_report(
     base_urls: dict[str, str],
     verbose: bool,
     warc_dir: Path | None = None,
+    jobdir: Path | None = None,
 ) -> None:
     """Crawl, print one summary line per site; exit 1 if any site failed, 3 if any has health warnings."""
     from archive.locks import site_lock
@@ -136,6 +148,8 @@ def run_and_report(
     capture = overrides.get("HOSPITAL_NEWS_WARC_ENABLED", "True").lower() not in ("false", "0", "no", "off")
     if capture:
         check_warc_dir(warc_dir)
+    if jobdir is not None:
+        check_jobdir(jobdir)
     with ExitStack() as locks:
         for profile in profiles:
             locks.enter_context(site_lock(db, profile.name))
@@ -145,7 +159,7 @@ def run_and_report(
             click.echo(f"Scrapy log: {log_file}", err=True)
         click.echo(f"Raw pages (WARC): {warc_dir if capture else 'not captured'}", err=True)
         settings = build_settings(db, overrides, log_file=log_file, warc_dir=warc_dir)
-        results = run_crawls(profiles, settings, base_urls)
+        results = run_crawls(profiles, settings, base_urls, jobdir)
     for result in results:
         click.echo(
             f"{result.site}: {result.status} - {result.pages} pages, {result.new} new, {result.updated} updated, "
@@ -208,7 +222,16 @@ def failure_line(result) -> str:
 )
 @click.option("--notify-command", metavar="CMD", help="Shell command told of a warning/failed run (summary on stdin).")
 @click.option("--notify-url", metavar="URL", help="Webhook POSTed a JSON summary of a warning/failed run.")
-def crawl(sites, db, sites_dir, overrides, base_urls, warc_dir, verbose, trigger, notify_command, notify_url) -> None:
+@click.option(
+    "--jobdir",
+    type=click.Path(path_type=Path),
+    help="Keep each site's pending requests in DIR/SITE (Scrapy JOBDIR): a crawl stopped by Ctrl-C (once) "
+    "continues where it stopped when run again with the same --jobdir.",
+    metavar="DIR",
+)
+def crawl(
+    sites, db, sites_dir, overrides, base_urls, warc_dir, verbose, trigger, notify_command, notify_url, jobdir
+) -> None:
     """Crawl SITES (default: every enabled site) into the archive.
 
     Every response is also kept raw in WARC files (see --warc-dir).
@@ -220,6 +243,7 @@ def crawl(sites, db, sites_dir, overrides, base_urls, warc_dir, verbose, trigger
         hospital-news crawl baclieu omon --db archive.db -s DOWNLOAD_DELAY=2
         hospital-news crawl omon --db archive.db --warc-dir /srv/warc
         hospital-news crawl omon --db archive.db --notify-command 'mail -s "hospital-news" me@example.vn'
+        hospital-news crawl omon --db archive.db --jobdir crawl-jobs   # Ctrl-C, then the same again resumes
     """
     profiles = _select_profiles(sites, sites_dir)
     overrides = _parse_pairs(overrides, "-s")
@@ -228,7 +252,8 @@ def crawl(sites, db, sites_dir, overrides, base_urls, warc_dir, verbose, trigger
         overrides["HOSPITAL_NEWS_NOTIFY_COMMAND"] = notify_command
     if notify_url:
         overrides["HOSPITAL_NEWS_NOTIFY_URL"] = notify_url
-    run_and_report(profiles, db, overrides, _parse_pairs(base_urls, "--base-url"), verbose, warc_dir=warc_dir)
+    base = _parse_pairs(base_urls, "--base-url")
+    run_and_report(profiles, db, overrides, base, verbose, warc_dir=warc_dir, jobdir=jobdir)
 
 
 # -- reextract -----------------------------------------------------------------------------------------

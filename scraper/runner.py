@@ -6,6 +6,7 @@ The command line (``hospital-news crawl`` and ``demo``) and the tests call :func
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,19 +61,31 @@ def build_settings(
 
 
 def run_crawls(
-    profiles: Iterable[Profile], settings: Settings, base_urls: dict[str, str] | None = None
+    profiles: Iterable[Profile],
+    settings: Settings,
+    base_urls: dict[str, str] | None = None,
+    jobdir: Path | None = None,
 ) -> list[RunResult]:
     """Crawl every profile concurrently (one Scrapy crawler each) and return one result per site.
 
+    With ``jobdir`` each site's crawl is a resumable Scrapy job in ``jobdir/SITE`` (its JOBDIR: pending
+    requests on disk, the requests already seen): a crawl stopped by SIGINT continues from there when run
+    again. A job that finished is removed, so the next crawl with the same ``jobdir`` is a new full pass.
     Runs the Twisted reactor, so it can be called once per process.
     """
     process = CrawlerProcess(settings)
     crawlers = []
     for profile in profiles:
         crawler = process.create_crawler(SiteSpider)
+        if jobdir is not None:  # each site its own job: two sites must not share one queue
+            crawler.settings.set("JOBDIR", str(jobdir / profile.name), priority="cmdline")
         crawlers.append((profile, crawler))
         process.crawl(crawler, profile=profile, base_url=(base_urls or {}).get(profile.name))
     process.start()
+    if jobdir is not None:
+        for profile, crawler in crawlers:
+            if crawler.stats.get_value("finish_reason") == "finished":
+                shutil.rmtree(jobdir / profile.name, ignore_errors=True)
     return [_result(profile, crawler) for profile, crawler in crawlers]
 
 

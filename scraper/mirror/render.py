@@ -12,10 +12,17 @@ import html
 import math
 import unicodedata
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 
 from .sites import SITES, category_path, listing_page_path, load_articles
+
+# A pager numbers every page up to PAGER_ALL pages (the small mirrors: exactly as the sites render them);
+# beyond that it shows PAGER_SPAN numbers either side of the current page plus first/previous/next/last
+# links, as real CMSes do, so a listing page of a huge mirror carries a few links, not thousands.
+PAGER_ALL = 11
+PAGER_SPAN = 5
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 
@@ -83,6 +90,8 @@ class BaseRenderer:
             items = [a for a in self.articles if a["category"] == cat]
             items.sort(key=lambda a: (a["listed"], a["id"]), reverse=True)
             self.by_category[cat] = items
+        # position of each article in its category list: "Tin cùng loại" without a scan of the list
+        self.position = {a["id"]: i for items in self.by_category.values() for i, a in enumerate(items)}
 
     # --- routing -----------------------------------------------------------------
     def route(self, path: str, query: str) -> tuple[int, str]:
@@ -101,19 +110,40 @@ class BaseRenderer:
         start = (page - 1) * self.per_page
         return self.by_category[category][start : start + self.per_page]
 
+    def pager_pages(self, category: str, page: int) -> range:
+        """The page numbers a pager shows: all of them on a short listing, else a window around ``page``."""
+        count = self.page_count(category)
+        if count <= PAGER_ALL:
+            return range(1, count + 1)
+        start = max(1, min(page - PAGER_SPAN, count - 2 * PAGER_SPAN))
+        return range(start, start + 2 * PAGER_SPAN + 1)
+
+    def pager_windowed(self, category: str) -> bool:
+        """True when the pager shows a window of numbers (and first/last links), not every page."""
+        return self.page_count(category) > PAGER_ALL
+
+    @cached_property
+    def _newest_first(self) -> list[Article]:
+        return sorted(self.articles, key=lambda a: (a["listed"], a["id"]), reverse=True)
+
+    @cached_property
+    def _most_viewed_first(self) -> list[Article]:
+        return sorted(self.articles, key=lambda a: (-self.views(a), a["id"]))
+
     def newest(self, category: str | None = None, n: int = 5) -> list[Article]:
         if category is not None:
             return self.by_category[category][:n]
-        items = sorted(self.articles, key=lambda a: (a["listed"], a["id"]), reverse=True)
-        return items[:n]
+        return self._newest_first[:n]
 
     def related(self, article: Article, n: int = 6) -> list[Article]:
         """``n`` other articles of the same category: the next older ones first,
         then (near the end of the list) the closest newer ones."""
         items = self.by_category[article["category"]]
-        idx = items.index(article)
-        older = items[idx + 1 :]
-        newer = list(reversed(items[:idx]))
+        idx = self.position.get(article["id"], -1)
+        if not 0 <= idx < len(items) or items[idx] is not article:  # a test took articles off the list
+            idx = items.index(article)
+        older = items[idx + 1 : idx + 1 + n]
+        newer = list(reversed(items[max(0, idx - n) : idx]))
         return (older + newer)[:n]
 
     def views(self, article: Article) -> int:
@@ -121,7 +151,7 @@ class BaseRenderer:
         return 87 + (article["id"] * 2654435761) % 2900
 
     def most_viewed(self, n: int = 5) -> list[Article]:
-        return sorted(self.articles, key=lambda a: (-self.views(a), a["id"]))[:n]
+        return self._most_viewed_first[:n]
 
     # --- text --------------------------------------------------------------------
     @staticmethod

@@ -218,16 +218,21 @@ class BacLieuRenderer(BaseRenderer):
         def href(n: int) -> str:
             return first if n == 1 else f"?page={n}"
 
+        windowed = self.pager_windowed(category)  # a long listing: a window of numbers, first and last
         parts = []
+        if windowed and page > 1:
+            parts.append(f'<li><a class="first" href="{href(1)}">Đầu</a></li>')
         if page > 1:
             parts.append(f'<li><a class="prev" href="{href(page - 1)}">«</a></li>')
-        for n in range(1, count + 1):
+        for n in self.pager_pages(category, page):
             if n == page:
                 parts.append(f'<li><span class="active">{n}</span></li>')
             else:
                 parts.append(f'<li><a href="{href(n)}">{n}</a></li>')
         if page < count:
             parts.append(f'<li><a class="next" href="?page={page + 1}">»</a></li>')
+        if windowed and page < count:
+            parts.append(f'<li><a class="last" href="{href(count)}">Cuối</a></li>')
         return '<ul class="pagination">' + "".join(parts) + "</ul>"
 
     def posted_text(self, article: Article) -> str:

@@ -100,12 +100,18 @@ class CuLaoRenderer(BaseRenderer):
         info = self.cfg["categories"][category]
         items = "".join(self.item(a) for a in self.page_items(category, page))
         count = self.page_count(category)
+        windowed = self.pager_windowed(category)  # a long listing: a window of numbers, first and last
         links = []
-        for n in range(1, count + 1):
+        if windowed and page > 1:
+            links.append(f'<a class="first" href="{self.listing_url(category, 1)}">« Đầu</a>')
+            links.append(f'<a class="prev" href="{self.listing_url(category, page - 1)}">‹ Trước</a>')
+        for n in self.pager_pages(category, page):
             href = self.listing_url(category, n)
             links.append(f'<span class="active">{n}</span>' if n == page else f'<a href="{href}">{n}</a>')
         if page < count:
             links.append(f'<a class="next" href="{self.listing_url(category, page + 1)}">Xem tiếp »</a>')
+        if windowed and page < count:
+            links.append(f'<a class="last" href="{self.listing_url(category, count)}">Cuối »</a>')
         pager = f'<div class="page-list">{" ".join(links)}</div>' if count > 1 else ""
         main = f'<div class="title-cate">{esc(info["label"])}</div><div class="list-news">{items}</div>{pager}'
         return self.layout(f"{esc(info['label'])} - {esc(self.cfg['name'])}", main)

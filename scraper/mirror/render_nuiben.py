@@ -156,11 +156,17 @@ Bản quyền thuộc {esc(f["name"])}<br>{esc(f["address"])}<br>{esc(f["phone"]
             f'{self.t(a, a["title"])}</a> <font color="#999999">({dmy(a["listed"])})</font></td></tr>\n'
             for a in self.page_items(category, page)
         )
+        count, windowed = self.page_count(category), self.pager_windowed(category)
         links = []
-        for n in range(1, self.page_count(category) + 1):
+        if windowed and page > 1:  # a long listing: a window of numbers, first and previous, last
+            links.append(f'<a href="tin.asp?nhom={info["nhom"]}&page=1">&lt;&lt; Đầu</a>')
+            links.append(f'<a href="tin.asp?nhom={info["nhom"]}&page={page - 1}">&lt; Trước</a>')
+        for n in self.pager_pages(category, page):
             links.append(f"<b>[{n}]</b>" if n == page else f'<a href="tin.asp?nhom={info["nhom"]}&page={n}">[{n}]</a>')
-        if page < self.page_count(category):
+        if page < count:
             links.append(f'<a href="tin.asp?nhom={info["nhom"]}&page={page + 1}">Tiếp &gt;&gt;</a>')
+        if windowed and page < count:
+            links.append(f'<a href="tin.asp?nhom={info["nhom"]}&page={count}">Cuối &gt;&gt;</a>')
         main = (
             f'<table width="100%" cellpadding="3"><tr><td class="td1"><b>{esc(info["label"].upper())}</b></td></tr>\n'
             f'{rows}<tr><td align="center">Trang: {" ".join(links)}</td></tr></table>'

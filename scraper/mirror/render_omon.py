@@ -182,14 +182,32 @@ class OMonRenderer(BaseRenderer):
             f' <span class="ngay">({dmy(a["listed"])})</span></td></tr>\n'
             for a in self.page_items(category, page)
         )
-        links = []
-        for n in range(1, self.page_count(category) + 1):
-            links.append(f"<b>{n}</b>" if n == page else f'<a href="{self.listing_url(category, n)}">{n}</a>')
         main = (
             f'{self.duongdan(category)}\n<table class="dstin" width="100%" cellpadding="3">\n{rows}</table>\n'
-            f'<div class="phantrang">Trang: {" ".join(links)}</div>'
+            f'<div class="phantrang">Trang: {" ".join(self.pager_links(category, page))}</div>'
         )
         return self.layout(main, action or self.listing_url(category, page))
+
+    def pager_links(self, category: str, page: int) -> list[str]:
+        """Every page number on a short listing; on a long one « Đầu ‹ Trước, 11 numbers, Sau › Cuối »."""
+        links = [
+            f"<b>{n}</b>" if n == page else f'<a href="{self.listing_url(category, n)}">{n}</a>'
+            for n in self.pager_pages(category, page)
+        ]
+        if not self.pager_windowed(category):
+            return links
+        last = self.page_count(category)
+        if page > 1:
+            links[:0] = [
+                f'<a href="{self.listing_url(category, 1)}">« Đầu</a>',
+                f'<a href="{self.listing_url(category, page - 1)}">‹ Trước</a>',
+            ]
+        if page < last:
+            links += [
+                f'<a href="{self.listing_url(category, page + 1)}">Sau ›</a>',
+                f'<a href="{self.listing_url(category, last)}">Cuối »</a>',
+            ]
+        return links
 
     def article(self, a: Article, action: str = "") -> str:
         date_html = ""

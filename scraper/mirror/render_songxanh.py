@@ -172,11 +172,20 @@ class SongXanhRenderer(BaseRenderer):
         parts = []
         if page > 1:
             parts.append(f'<a class="prev page-numbers" href="{href(page - 1)}">« Trang trước</a>')
-        for n in range(1, count + 1):
+        shown = self.pager_pages(category, page)
+        dots = '<span class="page-numbers dots">…</span>'
+        if shown[0] > 1:  # a long listing, as WordPress's paginate_links shows it: 1 … 4 5 6 7 8 … 100
+            parts += [f'<a class="page-numbers" href="{href(1)}">1</a>', *([dots] if shown[0] > 2 else [])]
+        for n in shown:
             if n == page:
                 parts.append(f'<span aria-current="page" class="page-numbers current">{n}</span>')
             else:
                 parts.append(f'<a class="page-numbers" href="{href(n)}">{n}</a>')
+        if shown[-1] < count:
+            parts += [
+                *([dots] if shown[-1] < count - 1 else []),
+                f'<a class="page-numbers" href="{href(count)}">{count}</a>',
+            ]
         if page < count:
             parts.append(f'<a class="next page-numbers" href="{href(page + 1)}">Trang sau »</a>')
         return (

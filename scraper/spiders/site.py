@@ -72,6 +72,7 @@ class SiteSpider(scrapy.Spider):
 
     async def start(self):
         self._load_incremental_state()
+        self._note_resumed_job()
         for category in self.profile.categories:
             yield scrapy.Request(
                 self.profile.absolute(category.url, self.origin),
@@ -95,6 +96,19 @@ class SiteSpider(scrapy.Spider):
         self.full_pass = due or state.last_status not in ("ok", "partial")
         self.crawl_state = None if self.full_pass else state
         self.logger.info("%s: %s pass", self.site_name, "full" if self.full_pass else "incremental")
+
+    def _note_resumed_job(self) -> None:
+        """A crawl resuming a JOBDIR skips every page its earlier part fetched, so it is no full pass: it must
+        not flag the articles it did not fetch as gone. ``self.state`` (Scrapy's SpiderState) is kept in the
+        JOBDIR, so a mark left there tells a resumed job from a new one.
+        """
+        job = getattr(self, "state", None)  # only with a JOBDIR
+        if job is None:
+            return
+        if job.get("hospital_news_started"):
+            self.full_pass = False
+            self.logger.info("%s: resuming the job in %s (not a full pass)", self.site_name, self.settings["JOBDIR"])
+        job["hospital_news_started"] = True
 
     def parse_listing(self, response: Response, category: Category, page: int, barren: int = 0):
         """Yield the articles of one listing page, then the listing pages it links to.

@@ -89,9 +89,7 @@ def generate_archive(path: Path, count: int, seed: int = 7) -> None:
                 " word_count, content_hash, event_type, year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 articles,
             )
-            db.conn.executemany(
-                "INSERT INTO articles_fts (rowid, title_folded, body_folded) VALUES (?,?,?)", fts
-            )
+            db.conn.executemany("INSERT INTO articles_fts (rowid, title_folded, body_folded) VALUES (?,?,?)", fts)
     db.execute("PRAGMA optimize")
     db.conn.close()
 

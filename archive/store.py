@@ -290,6 +290,15 @@ def m009_fts_folded_only(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_facet_indexes(db: Database) -> None:
+    """Indexes for the two configured facets m008 left out, category and party: at 1,000,000 articles each
+    took 0.65–3 s without one, past Datasette's 200 ms facet limit, so the articles page silently dropped
+    them; with one, 70–95 ms (python -m bench query)."""
+    for column in ("category", "party"):
+        db["articles"].create_index([column], if_not_exists=True)
+
+
 # The unfolded title/body columns stay NULL (m009); OR REPLACE: one statement for a new and a changed article.
 _INDEX_ARTICLE = "INSERT OR REPLACE INTO articles_fts (rowid, title_folded, body_folded) VALUES (?, ?, ?)"
 

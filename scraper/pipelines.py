@@ -3,83 +3,27 @@
 The archive pipeline owns one ``crawl_runs`` row per spider run: opened when the spider opens, closed with
 the run's figures when it closes, also when the crawl is interrupted (SIGINT/SIGTERM close the spider).
 
-Writes run on one writer thread (``ArchiveWriter``) that owns the SQLite connection: SQLite (FTS tokenising,
-B-tree updates, the WAL) releases the GIL, so a batch is written while the reactor goes on fetching and
-extracting. The reactor never waits for a batch unless ``MAX_PENDING`` of them are queued, and the spider's
-closing waits until every queued batch is committed, so SIGINT/SIGTERM still commit what was scraped.
+Writes are made by the archive writer process (``scraper/archive_writer.py``), which owns the SQLite
+connection: a batch is written on the other core while the crawl goes on fetching and extracting. The crawl
+waits for a batch only when ``MAX_PENDING`` of them are queued, and the spider's closing waits until every
+queued batch is committed, so SIGINT/SIGTERM still commit what was scraped.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections import deque
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from concurrent.futures import Future
+from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.health import RunFigures, Thresholds, assess, summary_line
 from archive.notify import notify
-from archive.store import Archive
+from scraper.archive_writer import ArchiveWriter
 from scraper.items import Article, Gone, Unchanged
 
 _TEXT_FIELDS = ("title", "body", "author", "category")
-# Batches queued on the writer thread before the reactor waits for the oldest: bounds memory and what a
-# kill -9 can lose beyond the batch being filled (the same loss as a synchronous write of that many batches).
-MAX_PENDING = 2
-T = TypeVar("T")
-
-
-class ArchiveWriter:
-    """One thread that opens, writes to and closes the archive: every call runs there, in order.
-
-    ``call`` waits for the answer (opening the archive, the run's row, closing the run); ``submit`` queues a
-    write and returns at once, its outcome collected later by ``done`` or ``drain`` on the caller's thread.
-    sqlite3 connections belong to the thread that made them, hence the Archive is made on the writer thread.
-    """
-
-    def __init__(self, db_path: str):
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
-        self.pending: deque[Future] = deque()
-        self.archive: Archive = self.call(Archive, db_path)
-
-    def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run ``function`` on the writer thread after what is queued; its result (or exception) here."""
-        return self.executor.submit(function, *args, **kwargs).result()
-
-    def submit(self, function: Callable[..., T], *args: Any) -> list[Future]:
-        """Queue a write; returns the writes that finished meanwhile (waiting first if too many are queued)."""
-        self.pending.append(self.executor.submit(function, *args))
-        finished = self.done()
-        while len(self.pending) > MAX_PENDING:
-            self.pending[0].exception()  # wait for the oldest: the writer is the bottleneck
-            finished += self.done()
-        return finished
-
-    def done(self) -> list[Future]:
-        """The queued writes that have finished, oldest first, taken off the queue."""
-        finished = []
-        while self.pending and self.pending[0].done():
-            finished.append(self.pending.popleft())
-        return finished
-
-    def drain(self) -> list[Future]:
-        """Wait for every queued write; returns them all, oldest first."""
-        finished = []
-        while self.pending:
-            self.pending[0].exception()
-            finished.append(self.pending.popleft())
-        return finished
-
-    def close(self) -> None:
-        """Drain, close the connection on its own thread, stop the thread."""
-        self.drain()
-        try:
-            self.call(self.archive.close)
-        finally:
-            self.executor.shutdown(wait=True)
 
 
 class ValidatePipeline:
@@ -127,19 +71,14 @@ class ArchivePipeline:
         crawler.signals.connect(pipeline.finish_run, signal=signals.spider_closed)
         return pipeline
 
-    @property
-    def archive(self) -> Archive | None:
-        """The open archive, for calls made through ``self.writer`` (never called from this thread)."""
-        return self.writer.archive if self.writer is not None else None
-
     def open_spider(self) -> None:
         spider = self.crawler.spider
         self.writer = ArchiveWriter(self.db_path)
         try:
-            self.writer.call(self.archive.register_site, spider.profile)
+            self.writer.call("register_site", spider.profile)
             # Scrapyd passes every job its id as the spider argument ``_job``: such a run is a Scrapyd one.
             trigger = "scrapyd" if self.trigger == "manual" and getattr(spider, "_job", None) else self.trigger
-            self.run_id = self.writer.call(self.archive.start_run, spider.profile.name, trigger)
+            self.run_id = self.writer.call("start_run", spider.profile.name, trigger)
         except BaseException:
             self.writer.close()
             self.writer = None
@@ -154,7 +93,7 @@ class ArchivePipeline:
             return item
         if isinstance(item, Gone):
             self.flush()  # an article saved in this run's buffer must exist before it can be flagged
-            flagged = self.writer.call(self.archive.mark_gone, [item.url], item.seen_at) if self.writer else 0
+            flagged = self.writer.call("mark_gone", [item.url], item.seen_at) if self.writer else 0
             self.stats.inc_value("hospital_news/gone", flagged)
             return item
         if not item.title:
@@ -172,10 +111,10 @@ class ArchivePipeline:
             return
         finished: list[Future] = []
         if self.touched:
-            finished += self.writer.submit(self.archive.touch, list(self.touched), self.run_id)
+            finished += self.writer.submit("touch", list(self.touched), self.run_id)
             self.touched.clear()
         if self.buffer:
-            finished += self.writer.submit(self.archive.save_articles, list(self.buffer), self.run_id)
+            finished += self.writer.submit("save_articles", list(self.buffer), self.run_id)
             self.buffer.clear()
         finished += self.writer.drain() if wait else self.writer.done()
         self.count(finished)
@@ -204,7 +143,7 @@ class ArchivePipeline:
             return
         try:
             self.flush(wait=True)
-            spider.run_row = self.writer.call(self._close_run, spider, reason)
+            spider.run_row = self._close_run(spider, reason)
         finally:
             self.writer.close()
             self.writer = None
@@ -212,17 +151,18 @@ class ArchivePipeline:
             self.send_notification(spider.run_row)
 
     def _close_run(self, spider, reason: str) -> dict:
-        """On the writer thread, every write committed: the run's verdict and its closed ``crawl_runs`` row."""
+        """Every write committed: the run's verdict, and its ``crawl_runs`` row closed with the figures."""
         run = run_figures(spider.profile.name, self.stats.get_stats(), reason)
-        verdict = assess(run, self.archive.previous_runs(run.site, self.run_id), self.thresholds())
+        verdict = assess(run, self.writer.call("previous_runs", run.site, self.run_id), self.thresholds())
         full_pass = getattr(spider, "full_pass", True)
         if verdict.status in ("ok", "partial") and full_pass:
-            self.archive.record_full_pass(run.site)  # a dead link or two does not void a full pass
+            self.writer.call("record_full_pass", run.site)  # a dead link or two does not void a full pass
         gone = self.stats.get_value("hospital_news/gone", 0)
         if verdict.status == "ok" and full_pass:
             # Only a healthy run that walked every listing may say an article is gone from all of them.
-            gone += self.archive.mark_unlisted(run.site, self.run_id)
-        return self.archive.finish_run(
+            gone += self.writer.call("mark_unlisted", run.site, self.run_id)
+        return self.writer.call(
+            "finish_run",
             self.run_id,
             status=verdict.status,
             gone=gone,

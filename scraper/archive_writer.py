@@ -1,0 +1,95 @@
+"""The archive writer: one process of its own that opens the archive and makes every write of a crawl, in order.
+
+Why a process: a crawl is CPU-bound in Python on the reactor thread (Scrapy, extraction, WARC records), and an
+archive write is mostly Python too (sqlite-utils, the Party facts' regexes), so a thread would only take turns
+with the reactor for the GIL. In its own process a batch is written on the machine's other core while the
+crawl goes on fetching and extracting (``python -m bench crawl --profile`` shows the split).
+
+Safety: the crawl waits for every queued write before it closes its run (SIGINT/SIGTERM included), so what
+was scraped is committed. The writer is a helper process (``scraper/helpers.py``): it ignores SIGINT/SIGTERM
+and exits when the crawl's process is gone (kill -9), its open transaction, if any, rolled back by SQLite as
+a killed single process would leave it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import Future
+from typing import Any
+
+from archive.store import Archive
+from scraper.helpers import helper_pool
+
+# Batches queued for the writer before the crawl waits for the oldest: bounds memory, and what a kill -9 can
+# lose beyond the batch being filled (what a synchronous write of as many batches would have risked).
+MAX_PENDING = 2
+_archive: Archive | None = None  # in the writer process: the open archive
+
+
+def _open(path: str) -> None:
+    global _archive
+    _archive = Archive(path)
+
+
+def _call(method: str, args: tuple, kwargs: dict) -> Any:
+    return getattr(_archive, method)(*args, **kwargs)
+
+
+def _close() -> None:
+    global _archive
+    if _archive is not None:
+        _archive.close()
+        _archive = None
+
+
+class ArchiveWriter:
+    """The crawl's side of the writer process: ``call`` waits for an answer, ``submit`` queues a write.
+
+    Queued writes' outcomes are collected on the caller's thread by ``done`` and ``drain``, oldest first.
+    Exceptions (an ``ArchiveError`` such as a locked database) come back from the writer as they were raised.
+    """
+
+    def __init__(self, db_path: str):
+        self.executor = helper_pool()
+        self.pending: deque[Future] = deque()
+        try:
+            self.executor.submit(_open, str(db_path)).result()
+        except BaseException:
+            self.executor.shutdown(wait=True)
+            raise
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Run ``Archive.<method>`` in the writer after what is queued; its result (or exception) here."""
+        return self.executor.submit(_call, method, args, kwargs).result()
+
+    def submit(self, method: str, *args: Any) -> list[Future]:
+        """Queue ``Archive.<method>``; returns the writes finished meanwhile (waiting if too many are queued)."""
+        self.pending.append(self.executor.submit(_call, method, args, {}))
+        finished = self.done()
+        while len(self.pending) > MAX_PENDING:
+            self.pending[0].exception()  # wait for the oldest: the writer is the bottleneck
+            finished += self.done()
+        return finished
+
+    def done(self) -> list[Future]:
+        """The queued writes that have finished, oldest first, taken off the queue."""
+        finished = []
+        while self.pending and self.pending[0].done():
+            finished.append(self.pending.popleft())
+        return finished
+
+    def drain(self) -> list[Future]:
+        """Wait for every queued write; returns them all, oldest first."""
+        finished = []
+        while self.pending:
+            self.pending[0].exception()
+            finished.append(self.pending.popleft())
+        return finished
+
+    def close(self) -> None:
+        """Wait for the queue, close the archive in the writer, end the writer process."""
+        try:
+            self.drain()
+            self.executor.submit(_close).result()
+        finally:
+            self.executor.shutdown(wait=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from concurrent.futures import Future
+from types import SimpleNamespace
 from typing import Any
 
 from scrapy import signals
@@ -75,7 +76,7 @@ class ArchivePipeline:
         spider = self.crawler.spider
         self.writer = ArchiveWriter(self.db_path)
         try:
-            self.writer.call("register_site", spider.profile)
+            self.writer.call("register_site", site_fields(spider.profile))
             # Scrapyd passes every job its id as the spider argument ``_job``: such a run is a Scrapyd one.
             trigger = "scrapyd" if self.trigger == "manual" and getattr(spider, "_job", None) else self.trigger
             self.run_id = self.writer.call("start_run", spider.profile.name, trigger)
@@ -189,6 +190,14 @@ class ArchivePipeline:
         if command or url:
             details = {"site": row["site"], "status": row["status"], "run": row["id"]}
             notify(summary_line(row), command=command, url=url, details=details)
+
+
+def site_fields(profile) -> SimpleNamespace:
+    """What ``Archive.register_site`` reads of a profile, picklable for the writer process (a profile read from
+    Scrapyd's zipped egg has a ``zipfile.Path``, which holds an open file)."""
+    path = str(profile.path) if profile.path else None
+    return SimpleNamespace(name=profile.name, hospital=profile.hospital, province=profile.province,
+                           base_url=profile.base_url, enabled=profile.enabled, path=path)  # fmt: skip
 
 
 def run_figures(site: str, stats: dict[str, Any], reason: str) -> RunFigures:

@@ -9,7 +9,9 @@ and articles are still stored under the profile's real URLs, so a mirror crawl a
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
@@ -209,7 +211,7 @@ class SiteSpider(scrapy.Spider):
             return
         options = {"listed": listed, "header_charset": getattr(response, "encoding", None)}
         if self.extract_elsewhere:
-            fields = await extract_in_helper(response.body, response.url, self.profile, **options)
+            fields = await extract_in_helper(response.body, response.url, portable(self.profile), **options)
         else:
             fields = extract_article(response.body, response.url, self.profile, **options)
         if not fields["body"]:
@@ -266,6 +268,14 @@ class SiteSpider(scrapy.Spider):
         self.fetch_errors.append(f"{url}: {reason}")
         self.crawler.stats.inc_value("hospital_news/fetch_errors")
         self.logger.warning("failed %s: %s", url, reason)
+
+
+def portable(profile: Profile) -> Profile:
+    """The profile as it can go to a helper process. One read from Scrapyd's zipped egg has a ``zipfile.Path``
+    (an open file, not picklable); extraction never reads a sidecar template there anyway (see ``sitelearn``)."""
+    if profile.path is None or isinstance(profile.path, Path):
+        return profile
+    return dataclasses.replace(profile, path=None)
 
 
 def describe_failure(failure) -> str:

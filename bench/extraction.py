@@ -5,18 +5,20 @@ The gold set is every article page of the offline mirrors (``bench/gold.py``). C
 bodies, pages per second. "ours" is the single-page path (no profile, no context); "ours+site" adds the template
 learned from 8 article pages per site, as ``hospital-news sites add`` learns it; "ours crawl" also gets the date
 the listing shows beside the article, as the spider passes it. trafilatura gets the page bytes and exact URL.
-Speed is reported as a ratio to trafilatura in the same run, not as an absolute figure.
+Speed is reported as a ratio to trafilatura in the same run, not as an absolute figure: the extractors take
+turns pass by pass, and each one's median pass counts. ``--profile`` shows where our extraction's time goes.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 
 from scraper.mirror import SITES
 
-from .extractors import learn_templates, ours_generic, ours_learned, trafilatura_extractor
+from .extractors import Extractor, learn_templates, ours_generic, ours_learned, trafilatura_extractor
 from .gold import GoldPage, fetch_gold
 from .score import score
 
@@ -24,16 +26,17 @@ COLUMNS = ("title", "date", "author", "body_f1", "body_exact", "boilerplate", "n
 LEARN_SAMPLE = 8
 
 
-def run(extract, pages: list[GoldPage], repeat: int) -> tuple[list[dict], float]:
-    """Scores of every page and pages per second (best of ``repeat`` timed passes)."""
-    results = [extract(page) for page in pages]
-    best = float("inf")
+def timed_passes(extractors: dict[str, Extractor], pages: list[GoldPage], repeat: int) -> dict[str, float]:
+    """Pages per second of each extractor: ``repeat`` rounds, each extractor once per round in turn (the
+    machine is shared, so all of them see the same load), the median pass of each kept."""
+    seconds: dict[str, list[float]] = {name: [] for name in extractors}
     for _ in range(repeat):
-        start = time.perf_counter()
-        for page in pages:
-            extract(page)
-        best = min(best, time.perf_counter() - start)
-    return [score(page, got) for page, got in zip(pages, results, strict=True)], len(pages) / best
+        for name, extract in extractors.items():
+            start = time.perf_counter()
+            for page in pages:
+                extract(page)
+            seconds[name].append(time.perf_counter() - start)
+    return {name: len(pages) / statistics.median(values) for name, values in seconds.items()}
 
 
 def summarise(scores: list[dict]) -> dict[str, float]:
@@ -60,12 +63,18 @@ def table(rows: list[tuple[str, str, dict]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench extraction", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="timed passes per extractor (best is kept)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed rounds (the median pass is kept)")
+    parser.add_argument("--profile", action="store_true", help="where extraction's time goes, and BeautifulSoup's")
     parser.add_argument("--sites", nargs="+", choices=list(SITES), help="only these mirrors (default: all)")
     args = parser.parse_args(argv)
     pages, servers = fetch_gold(args.sites)
     for server in servers.values():
         server.stop()
+    if args.profile:
+        from .extraction_profile import report
+
+        print(report(pages))
+        return 0
     templates = learn_templates(pages, LEARN_SAMPLE)
     extractors = {
         "ours": ours_generic,
@@ -78,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         extractors["trafilatura"] = traf
     sites = sorted({p.site for p in pages}, key=[p.site for p in pages].index)
-    rows, speed = [], {}
+    rows = []
+    speed = timed_passes(extractors, pages, args.repeat)
     for name, extract in extractors.items():
-        scores, speed[name] = run(extract, pages, args.repeat)
+        scores = [score(page, extract(page)) for page in pages]
         for site in [*sites, "all"]:
             chosen = [s for s, p in zip(scores, pages, strict=True) if site in ("all", p.site)]
             rows.append((name, site, {**summarise(chosen), "pages": len(chosen)}))

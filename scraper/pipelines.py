@@ -2,11 +2,18 @@
 
 The archive pipeline owns one ``crawl_runs`` row per spider run: opened when the spider opens, closed with
 the run's figures when it closes, also when the crawl is interrupted (SIGINT/SIGTERM close the spider).
+
+Writes are made by the archive writer process (``scraper/archive_writer.py``), which owns the SQLite
+connection: a batch is written on the other core while the crawl goes on fetching and extracting. The crawl
+waits for a batch only when ``MAX_PENDING`` of them are queued, and the spider's closing waits until every
+queued batch is committed, so SIGINT/SIGTERM still commit what was scraped.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from concurrent.futures import Future
+from types import SimpleNamespace
 from typing import Any
 
 from scrapy import signals
@@ -14,7 +21,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.health import RunFigures, Thresholds, assess, summary_line
 from archive.notify import notify
-from archive.store import Archive
+from scraper.archive_writer import ArchiveWriter
 from scraper.items import Article, Gone, Unchanged
 
 _TEXT_FIELDS = ("title", "body", "author", "category")
@@ -47,7 +54,7 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.buffer: list[dict[str, Any]] = []
         self.touched: list[str] = []  # URLs confirmed unchanged by a 304
-        self.archive: Archive | None = None
+        self.writer: ArchiveWriter | None = None
         self.run_id: int | None = None
 
     @classmethod
@@ -67,11 +74,16 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        self.archive = Archive(self.db_path)
-        self.archive.register_site(spider.profile)
-        # Scrapyd passes every job its id as the spider argument ``_job``: such a run is a Scrapyd one.
-        trigger = "scrapyd" if self.trigger == "manual" and getattr(spider, "_job", None) else self.trigger
-        self.run_id = self.archive.start_run(spider.profile.name, trigger)
+        self.writer = ArchiveWriter(self.db_path)
+        try:
+            self.writer.call("register_site", site_fields(spider.profile))
+            # Scrapyd passes every job its id as the spider argument ``_job``: such a run is a Scrapyd one.
+            trigger = "scrapyd" if self.trigger == "manual" and getattr(spider, "_job", None) else self.trigger
+            self.run_id = self.writer.call("start_run", spider.profile.name, trigger)
+        except BaseException:
+            self.writer.close()
+            self.writer = None
+            raise
         spider.run_id = self.run_id
 
     def process_item(self, item: Article | Gone | Unchanged) -> Article | Gone | Unchanged:
@@ -82,7 +94,7 @@ class ArchivePipeline:
             return item
         if isinstance(item, Gone):
             self.flush()  # an article saved in this run's buffer must exist before it can be flagged
-            flagged = self.archive.mark_gone([item.url], item.seen_at) if self.archive else 0
+            flagged = self.writer.call("mark_gone", [item.url], item.seen_at) if self.writer else 0
             self.stats.inc_value("hospital_news/gone", flagged)
             return item
         if not item.title:
@@ -94,35 +106,64 @@ class ArchivePipeline:
             self.flush()
         return item
 
-    def flush(self) -> None:
-        if self.touched and self.archive is not None:
-            self.stats.inc_value("hospital_news/unchanged", self.archive.touch(self.touched, self.run_id))
-            self.touched.clear()
-        if not self.buffer or self.archive is None:
+    def flush(self, wait: bool = False) -> None:
+        """Queue the buffered writes on the writer thread; with ``wait``, until every write is committed."""
+        if self.writer is None:
             return
-        counts = self.archive.save_articles(self.buffer, self.run_id)
-        for outcome, number in counts.items():
-            self.stats.inc_value(f"hospital_news/{outcome}", number)
-        self.buffer.clear()
+        finished: list[Future] = []
+        if self.touched:
+            finished += self.writer.submit("touch", list(self.touched), self.run_id)
+            self.touched.clear()
+        if self.buffer:
+            finished += self.writer.submit("save_articles", list(self.buffer), self.run_id)
+            self.buffer.clear()
+        finished += self.writer.drain() if wait else self.writer.done()
+        self.count(finished)
+
+    def count(self, finished: list[Future]) -> None:
+        """Add finished writes' outcomes to the stats (on the reactor thread); a failed write raises here."""
+        errors = [future.exception() for future in finished if future.exception() is not None]
+        for future in finished:
+            if future.exception() is not None:
+                continue
+            outcome = future.result()
+            if isinstance(outcome, int):  # touch(): how many archived articles a 304 confirmed
+                self.stats.inc_value("hospital_news/unchanged", outcome)
+                continue
+            for name, number in outcome.items():
+                self.stats.inc_value(f"hospital_news/{name}", number)
+        if errors:
+            raise errors[0]
 
     def close_spider(self) -> None:
-        self.flush()
+        self.flush(wait=True)
 
     def finish_run(self, spider, reason: str) -> None:
         """Record the run's figures and health verdict, also after SIGINT/SIGTERM (reason "shutdown")."""
-        if self.archive is None:
+        if self.writer is None:
             return
-        self.flush()
+        try:
+            self.flush(wait=True)
+            spider.run_row = self._close_run(spider, reason)
+        finally:
+            self.writer.close()
+            self.writer = None
+        if spider.run_row["status"] in ("warning", "failed"):
+            self.send_notification(spider.run_row)
+
+    def _close_run(self, spider, reason: str) -> dict:
+        """Every write committed: the run's verdict, and its ``crawl_runs`` row closed with the figures."""
         run = run_figures(spider.profile.name, self.stats.get_stats(), reason)
-        verdict = assess(run, self.archive.previous_runs(run.site, self.run_id), self.thresholds())
+        verdict = assess(run, self.writer.call("previous_runs", run.site, self.run_id), self.thresholds())
         full_pass = getattr(spider, "full_pass", True)
         if verdict.status in ("ok", "partial") and full_pass:
-            self.archive.record_full_pass(run.site)  # a dead link or two does not void a full pass
+            self.writer.call("record_full_pass", run.site)  # a dead link or two does not void a full pass
         gone = self.stats.get_value("hospital_news/gone", 0)
         if verdict.status == "ok" and full_pass:
             # Only a healthy run that walked every listing may say an article is gone from all of them.
-            gone += self.archive.mark_unlisted(run.site, self.run_id)
-        spider.run_row = self.archive.finish_run(
+            gone += self.writer.call("mark_unlisted", run.site, self.run_id)
+        return self.writer.call(
+            "finish_run",
             self.run_id,
             status=verdict.status,
             gone=gone,
@@ -136,10 +177,6 @@ class ArchivePipeline:
             redirected_to=run.redirected_to,
             warnings="; ".join(verdict.warnings) or None,
         )
-        self.archive.close()
-        self.archive = None
-        if verdict.status in ("warning", "failed"):
-            self.send_notification(spider.run_row)
 
     def thresholds(self) -> Thresholds:
         return Thresholds(
@@ -153,6 +190,14 @@ class ArchivePipeline:
         if command or url:
             details = {"site": row["site"], "status": row["status"], "run": row["id"]}
             notify(summary_line(row), command=command, url=url, details=details)
+
+
+def site_fields(profile) -> SimpleNamespace:
+    """What ``Archive.register_site`` reads of a profile, picklable for the writer process (a profile read from
+    Scrapyd's zipped egg has a ``zipfile.Path``, which holds an open file)."""
+    path = str(profile.path) if profile.path else None
+    return SimpleNamespace(name=profile.name, hospital=profile.hospital, province=profile.province,
+                           base_url=profile.base_url, enabled=profile.enabled, path=path)  # fmt: skip
 
 
 def run_figures(site: str, stats: dict[str, Any], reason: str) -> RunFigures:

@@ -13,6 +13,8 @@ USER_AGENT = "hospital-news/0.1 (+https://github.com/hospital-news/hospital-news
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16  # across all sites of one run
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Outputs of one callback handled at once: Scrapy starts that many asyncio tasks per response; ours are sync.
+CONCURRENT_ITEMS = 8
 # ... which Scrapy 2.19 lets slip when DOWNLOAD_DELAY is 0: this downloader keeps it (see its docstring).
 DOWNLOADER = "scraper.downloader.PoliteDownloader"
 DOWNLOAD_DELAY = 0.5
@@ -35,6 +37,9 @@ REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 250
 # ... and a listing stops paging after this many pages in a row that show no article not seen before.
 HOSPITAL_NEWS_BARREN_PAGES = 3
+
+# Article extraction runs in a helper process, on the other core (False: in the crawl's own process).
+HOSPITAL_NEWS_EXTRACT_IN_HELPER = True
 
 # Items go to the SQLite archive named by HOSPITAL_NEWS_DB, in batched transactions.
 ITEM_PIPELINES = {

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .body import read_body
-from .clean import parse, remove_link_lists, remove_selectors, remove_template_containers, strip_scripts
-from .dates import date_in_url
+from .clean import parse, remove_link_lists, remove_selectors, remove_template_containers, select, strip_scripts
+from .dates import date_in_url, parse_iso
 from .encoding import decode_html
 from .legacy import repair_legacy_text
 from .locate import locate_content
@@ -54,11 +54,14 @@ def extract_article(
     repair_legacy_text(root)
     strip_scripts(root)
     rules = profile.article if profile else None
-    context_text = template_text(root)
     title = find_title(root, rules.title if rules else None, avoid=template.not_titles, use_page_title=False)
     stated = find_stated_date(root, rules.date if rules else None)
+    hint = listed or date_in_url(url)
+    # The template's dates (related lists...) are context only for a lead date with no other clue to its year;
+    # read them, before the template goes, only then: on most pages the page or its listing dates the article.
+    context_text = template_text(root) if stated is None and parse_iso(hint) is None else ""
 
-    matches = root.cssselect(rules.body) if rules and rules.body else []
+    matches = select(root, rules.body) if rules and rules.body else []
     content = matches[0] if matches else None
     if rules:
         remove_selectors(root, rules.remove)
@@ -71,7 +74,7 @@ def extract_article(
     body = read_body(content, url, title, template.lines)
 
     author = first_text(root, rules.author) if rules and rules.author else None
-    published = stated or find_lead_date(body.paragraphs, context_text, listed or date_in_url(url))
+    published = stated or find_lead_date(body.paragraphs, context_text, hint)
     hosts = {profile.host} if profile else set()
     return {
         "title": title or None,

@@ -9,6 +9,7 @@ import lxml.html
 
 from .body import element_text
 from .boilerplate import is_template_container, is_template_line
+from .clean import select
 from .dates import FoundDate, find_all_dates, find_date, find_full_date, parse_iso
 from .text import clean_text
 
@@ -32,24 +33,37 @@ def first_text(root: lxml.html.HtmlElement, selector: str | None) -> str | None:
     """Text of the first element a CSS selector matches, <br> read as a space."""
     if not selector:
         return None
-    for element in root.cssselect(selector):
+    for element in select(root, selector):
         text = element_text(element)
         if text:
             return text
     return None
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # XPath translate()'s
+
+
 def _meta(root, *names: str) -> str | None:
-    for name in names:
-        for element in root.xpath(
-            "//meta[translate(@property,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')=$n or "
-            "translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')=$n or @itemprop=$n]",
-            n=name.lower(),
-        ):
-            content = clean_text(element.get("content"))
-            if content:
-                return content
-    return None
+    """The first non-empty ``content`` of a <meta> whose property or name (any case) or itemprop is one of
+    ``names``, trying the names in order. One walk over the <meta> elements, not an XPath query per name."""
+    wanted = [name.translate(_ASCII_LOWER) for name in names]
+    found: dict[str, str] = {}
+    for element in root.iter("meta"):
+        keys = {
+            (element.get("property") or "").translate(_ASCII_LOWER),
+            (element.get("name") or "").translate(_ASCII_LOWER),
+        }
+        itemprop = element.get("itemprop")
+        if itemprop is not None:
+            keys.add(itemprop)  # itemprop is matched as written, as the XPath did
+        for name in wanted:
+            if name in keys and name not in found:
+                content = clean_text(element.get("content"))
+                if content:
+                    found[name] = content
+        if wanted[0] in found:
+            break
+    return next((found[name] for name in wanted if name in found), None)
 
 
 def _in_template(element) -> bool:

@@ -11,8 +11,9 @@ import re
 import unicodedata
 
 # Every Unicode space (nbsp, narrow nbsp, em space, ideographic space...) plus zero-width characters
-# and the soft hyphen, which Word pastes leave inside words.
-_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# and the soft hyphen, which Word pastes leave inside words. ``str.split()`` splits on every Unicode space
+# (``str.isspace()``: the regex ``[\s\u00a0\u2000-\u200a...]+`` used before, checked character by character)
+# and is several times faster than a regex on this hot path.
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
@@ -20,9 +21,10 @@ def clean_text(text: str | None) -> str:
     """NFC-normalise, drop invisible characters and collapse every run of white space to one space."""
     if not text:
         return ""
-    text = _INVISIBLE.sub("", text)
-    text = _SPACES.sub(" ", text).strip()
-    return unicodedata.normalize("NFC", text)
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text)
+        return unicodedata.normalize("NFC", " ".join(text.split()))
+    return " ".join(text.split())
 
 
 def join_paragraphs(paragraphs: list[str]) -> str:

@@ -9,10 +9,13 @@ and articles are still stored under the profile's real URLs, so a mirror crawl a
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, DownloadFailedError, ResponseDataLossError
 from scrapy.http import Response
 
@@ -20,6 +23,7 @@ from archive.store import Archive, CrawlState
 from scraper.extract import extract_article
 from scraper.extract.dates import find_full_date
 from scraper.extract.text import clean_text
+from scraper.extraction_process import close_helper, extract_in_helper, open_helper
 from scraper.items import Article, Gone, Unchanged
 from scraper.profiles import Category, Profile, load_profile
 from scraper.urls import canonical_url
@@ -52,6 +56,20 @@ class SiteSpider(scrapy.Spider):
         # Not ``state``: with a JOBDIR, Scrapy's SpiderState extension sets ``spider.state`` to its own dict.
         self.crawl_state: CrawlState | None = None
         self.listed: dict[str, set[str]] = {}  # category name -> article URLs its listing pages showed so far
+
+    extract_elsewhere = False  # set from HOSPITAL_NEWS_EXTRACT_IN_HELPER when the crawler is attached
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if crawler.settings.getbool("HOSPITAL_NEWS_EXTRACT_IN_HELPER", True):
+            spider.extract_elsewhere = True
+            open_helper()
+            crawler.signals.connect(spider._close_helper, signal=signals.spider_closed)
+        return spider
+
+    def _close_helper(self) -> None:
+        close_helper()
 
     # -- URLs -----------------------------------------------------------------------------------------
 
@@ -200,23 +218,22 @@ class SiteSpider(scrapy.Spider):
                 if self._on_site(url) and not self.profile.is_article_url(url):
                     yield url
 
-    def parse_article(self, response: Response, category: Category, listed: str | None):
+    async def parse_article(self, response: Response, category: Category, listed: str | None):
         if response.status == 304:
             self.crawler.stats.inc_value("hospital_news/not_modified")
             yield Unchanged(self.article_key(response.meta.get("linked_as") or response.url), _now())
             return
-        fields = extract_article(
-            response.body,
-            response.url,
-            self.profile,
-            listed=listed,
-            header_charset=getattr(response, "encoding", None),
-        )
+        options = {"listed": listed, "header_charset": getattr(response, "encoding", None)}
+        if self.extract_elsewhere:
+            fields = await extract_in_helper(response.body, response.url, portable(self.profile), **options)
+        else:
+            fields = extract_article(response.body, response.url, self.profile, **options)
         if not fields["body"]:
             self.logger.warning("no article text found at %s", response.url)
             self.crawler.stats.inc_value("hospital_news/empty_pages")
             return
-        yield from self._image_requests(fields["images"])
+        for request in self._image_requests(fields["images"]):
+            yield request
         key = self.article_key(fields["canonical_url"])
         seen_as = [response.meta.get("linked_as"), *response.meta.get("redirect_urls", []), response.url]
         yield Article(
@@ -265,6 +282,14 @@ class SiteSpider(scrapy.Spider):
         self.fetch_errors.append(f"{url}: {reason}")
         self.crawler.stats.inc_value("hospital_news/fetch_errors")
         self.logger.warning("failed %s: %s", url, reason)
+
+
+def portable(profile: Profile) -> Profile:
+    """The profile as it can go to a helper process. One read from Scrapyd's zipped egg has a ``zipfile.Path``
+    (an open file, not picklable); extraction never reads a sidecar template there anyway (see ``sitelearn``)."""
+    if profile.path is None or isinstance(profile.path, Path):
+        return profile
+    return dataclasses.replace(profile, path=None)
 
 
 def describe_failure(failure) -> str:

@@ -1,0 +1,119 @@
+"""The archive writer: one process of its own that opens the archive and makes every write of a crawl, in order.
+
+Why a process: a crawl is CPU-bound in Python on the reactor thread (Scrapy, extraction, WARC records), and an
+archive write is mostly Python too (sqlite-utils, the Party facts' regexes), so a thread would only take turns
+with the reactor for the GIL. In its own process a batch is written on the machine's other core while the
+crawl goes on fetching and extracting (``python -m bench crawl --profile`` shows the split).
+
+Safety: the crawl waits for every queued write before it closes its run (SIGINT/SIGTERM included), so what
+was scraped is committed. The writer is a helper process (``scraper/helpers.py``): it ignores SIGINT/SIGTERM
+and exits when the crawl's process is gone (kill -9), its open transaction, if any, rolled back by SQLite as
+a killed single process would leave it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from archive.store import Archive
+from scraper.helpers import helper_pool
+
+# Batches queued for the writer before the crawl waits for the oldest: bounds memory, and what a kill -9 can
+# lose beyond the batch being filled (what a synchronous write of as many batches would have risked).
+MAX_PENDING = 2
+# In the writer process: each open archive and how many spiders use it (every spider of a multi-site crawl
+# shares one writer process, and usually one archive file).
+_archives: dict[str, tuple[Archive, int]] = {}
+# In the crawl's process: the writer, and how many spiders use it.
+_pool: ProcessPoolExecutor | None = None
+_users = 0
+
+
+def _open(path: str) -> None:
+    archive, users = _archives.get(path) or (Archive(path), 0)
+    _archives[path] = (archive, users + 1)
+
+
+def _call(path: str, method: str, args: tuple, kwargs: dict) -> Any:
+    return getattr(_archives[path][0], method)(*args, **kwargs)
+
+
+def _close(path: str) -> None:
+    archive, users = _archives.pop(path, (None, 0))
+    if users > 1:
+        _archives[path] = (archive, users - 1)
+    elif archive is not None:
+        archive.close()
+
+
+def _acquire() -> ProcessPoolExecutor:
+    global _pool, _users
+    if _pool is None:
+        _pool = helper_pool()
+    _users += 1
+    return _pool
+
+
+def _release() -> None:
+    global _pool, _users
+    _users = max(0, _users - 1)
+    if _users == 0 and _pool is not None:
+        _pool.shutdown(wait=True)
+        _pool = None
+
+
+class ArchiveWriter:
+    """One spider's side of the writer process (one for all spiders of a crawl's process): ``call`` waits for
+    an answer, ``submit`` queues a write.
+
+    Queued writes' outcomes are collected on the caller's thread by ``done`` and ``drain``, oldest first.
+    Exceptions (an ``ArchiveError`` such as a locked database) come back from the writer as they were raised.
+    """
+
+    def __init__(self, db_path: str):
+        self.path = str(db_path)
+        self.executor = _acquire()
+        self.pending: deque[Future] = deque()
+        try:
+            self.executor.submit(_open, self.path).result()
+        except BaseException:
+            _release()
+            raise
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Run ``Archive.<method>`` in the writer after what is queued; its result (or exception) here."""
+        return self.executor.submit(_call, self.path, method, args, kwargs).result()
+
+    def submit(self, method: str, *args: Any) -> list[Future]:
+        """Queue ``Archive.<method>``; returns the writes finished meanwhile (waiting if too many are queued)."""
+        self.pending.append(self.executor.submit(_call, self.path, method, args, {}))
+        finished = self.done()
+        while len(self.pending) > MAX_PENDING:
+            self.pending[0].exception()  # wait for the oldest: the writer is the bottleneck
+            finished += self.done()
+        return finished
+
+    def done(self) -> list[Future]:
+        """The queued writes that have finished, oldest first, taken off the queue."""
+        finished = []
+        while self.pending and self.pending[0].done():
+            finished.append(self.pending.popleft())
+        return finished
+
+    def drain(self) -> list[Future]:
+        """Wait for every queued write; returns them all, oldest first."""
+        finished = []
+        while self.pending:
+            self.pending[0].exception()
+            finished.append(self.pending.popleft())
+        return finished
+
+    def close(self) -> None:
+        """Wait for the queue, close the archive in the writer; the last spider to close ends the writer."""
+        try:
+            self.drain()
+            self.executor.submit(_close, self.path).result()
+        finally:
+            _release()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import unicodedata
 from concurrent.futures import Future
+from contextlib import ExitStack
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,6 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.health import RunFigures, Thresholds, assess, summary_line
+from archive.locks import site_lock
 from archive.notify import notify
 from scraper.archive_writer import ArchiveWriter
 from scraper.items import Article, Gone, Unchanged
@@ -56,6 +59,7 @@ class ArchivePipeline:
         self.touched: list[str] = []  # URLs confirmed unchanged by a 304
         self.writer: ArchiveWriter | None = None
         self.run_id: int | None = None
+        self.lock = ExitStack()  # the site's lock, taken here by a Scrapyd job only
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -74,6 +78,7 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
+        self._lock_for_scrapyd(spider)
         self.writer = ArchiveWriter(self.db_path)
         try:
             self.writer.call("register_site", site_fields(spider.profile))
@@ -85,6 +90,16 @@ class ArchivePipeline:
             self.writer = None
             raise
         spider.run_id = self.run_id
+
+    def _lock_for_scrapyd(self, spider) -> None:
+        """A Scrapyd job takes the site's lock (archive/locks.py) as the CLI and the scheduler do before a crawl.
+
+        Scrapyd starts ``scrapy crawl`` itself, so without this a job and a cron crawl of the same site could
+        write one archive at once. Held until the run's row is closed; a job that finds the site being crawled
+        stops before it fetches anything, with the holder's pid in its log.
+        """
+        if getattr(spider, "_job", None):
+            self.lock.enter_context(site_lock(Path(self.db_path), spider.profile.name))
 
     def process_item(self, item: Article | Gone | Unchanged) -> Article | Gone | Unchanged:
         if isinstance(item, Unchanged):
@@ -148,6 +163,7 @@ class ArchivePipeline:
         finally:
             self.writer.close()
             self.writer = None
+            self.lock.close()
         if spider.run_row["status"] in ("warning", "failed"):
             self.send_notification(spider.run_row)
 

@@ -108,26 +108,15 @@ def check_writable(db: Path) -> None:
             raise ArchiveError(describe_sqlite_error(db, exc)) from None
 
 
-def check_warc_dir(folder: Path) -> None:
-    """Fail fast, before any fetching, when the raw captures could not be written."""
+def check_writable_folder(folder: Path, purpose: str) -> None:
+    """Fail fast, before any fetching, when ``folder`` cannot be written (``purpose`` says what it is for)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / ".write-test"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise ArchiveError(f"{folder}: cannot write WARC files there ({exc.strerror})") from None
-
-
-def check_jobdir(folder: Path) -> None:
-    """Fail fast, before any fetching, when the crawl jobs (pending requests) could not be kept there."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise ArchiveError(f"{folder}: cannot keep crawl jobs there ({exc.strerror})") from None
+        raise ArchiveError(f"{folder}: cannot {purpose} there ({exc.strerror})") from None
 
 
 def run_and_report(
@@ -147,9 +136,9 @@ def run_and_report(
     warc_dir = warc_dir or Path(overrides.get("HOSPITAL_NEWS_WARC_DIR") or default_warc_dir(db))
     capture = overrides.get("HOSPITAL_NEWS_WARC_ENABLED", "True").lower() not in ("false", "0", "no", "off")
     if capture:
-        check_warc_dir(warc_dir)
+        check_writable_folder(warc_dir, "write WARC files")
     if jobdir is not None:
-        check_jobdir(jobdir)
+        check_writable_folder(jobdir, "keep crawl jobs")
     with ExitStack() as locks:
         for profile in profiles:
             locks.enter_context(site_lock(db, profile.name))

@@ -14,11 +14,11 @@ a killed single process would leave it.
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from archive.store import Archive
-from scraper.helpers import helper_pool
+from scraper.helpers import SharedHelper
 
 # Batches queued for the writer before the crawl waits for the oldest: bounds memory, and what a kill -9 can
 # lose beyond the batch being filled (what a synchronous write of as many batches would have risked).
@@ -26,9 +26,8 @@ MAX_PENDING = 2
 # In the writer process: each open archive and how many spiders use it (every spider of a multi-site crawl
 # shares one writer process, and usually one archive file).
 _archives: dict[str, tuple[Archive, int]] = {}
-# In the crawl's process: the writer, and how many spiders use it.
-_pool: ProcessPoolExecutor | None = None
-_users = 0
+# In the crawl's process: the writer, shared by its spiders.
+_writer = SharedHelper()
 
 
 def _open(path: str) -> None:
@@ -48,22 +47,6 @@ def _close(path: str) -> None:
         archive.close()
 
 
-def _acquire() -> ProcessPoolExecutor:
-    global _pool, _users
-    if _pool is None:
-        _pool = helper_pool()
-    _users += 1
-    return _pool
-
-
-def _release() -> None:
-    global _pool, _users
-    _users = max(0, _users - 1)
-    if _users == 0 and _pool is not None:
-        _pool.shutdown(wait=True)
-        _pool = None
-
-
 class ArchiveWriter:
     """One spider's side of the writer process (one for all spiders of a crawl's process): ``call`` waits for
     an answer, ``submit`` queues a write.
@@ -74,12 +57,13 @@ class ArchiveWriter:
 
     def __init__(self, db_path: str):
         self.path = str(db_path)
-        self.executor = _acquire()
+        _writer.join()
+        self.executor = _writer.pool
         self.pending: deque[Future] = deque()
         try:
             self.executor.submit(_open, self.path).result()
         except BaseException:
-            _release()
+            _writer.leave()
             raise
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -116,4 +100,4 @@ class ArchiveWriter:
             self.drain()
             self.executor.submit(_close, self.path).result()
         finally:
-            _release()
+            _writer.leave()

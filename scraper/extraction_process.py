@@ -16,37 +16,28 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from scraper.extract import extract_article
-from scraper.helpers import helper_pool
+from scraper.helpers import SharedHelper
 
-_pool: ProcessPoolExecutor | None = None
-_users = 0  # spiders that opened the helper and have not closed yet
+_extractor = SharedHelper()
 
 
 def open_helper() -> None:
     """A spider will extract through the helper (started on first use)."""
-    global _users
-    _users += 1
+    _extractor.join()
 
 
 def close_helper() -> None:
     """A spider is done; the last one to close ends the helper."""
-    global _pool, _users
-    _users = max(0, _users - 1)
-    if _users == 0 and _pool is not None:
-        _pool.shutdown(wait=True)
-        _pool = None
+    _extractor.leave()
 
 
 async def extract_in_helper(html: bytes, url: str, profile: Any, **options: Any) -> dict[str, Any]:
     """``extract_article(html, url, profile, **options)``, run in the helper process."""
-    global _pool
-    if _pool is None:
-        _pool = helper_pool()
     try:
-        future = _pool_submit(_pool, html, url, profile, options)
+        future = _pool_submit(_extractor.pool, html, url, profile, options)
         return await maybe_deferred_to_future(_deferred(future))
     except BrokenProcessPool:
-        _pool = None  # a new helper for the next page; this one is extracted here
+        _extractor.lost()  # a new helper for the next page; this one is extracted here
         return extract_article(html, url, profile, **options)
 
 

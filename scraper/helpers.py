@@ -24,6 +24,34 @@ def helper_pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(1, mp_context=context, initializer=_start_helper, initargs=(os.getpid(),))
 
 
+class SharedHelper:
+    """One helper process shared by every spider of a crawl's process: started on first use, ended when the
+    last spider leaves (a multi-site crawl runs its spiders side by side in one process)."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._users = 0
+
+    def join(self) -> None:
+        self._users += 1
+
+    def leave(self) -> None:
+        self._users = max(0, self._users - 1)
+        if self._users == 0 and self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = helper_pool()
+        return self._pool
+
+    def lost(self) -> None:
+        """The helper died (``BrokenProcessPool``): the next use starts a new one."""
+        self._pool = None
+
+
 def _start_helper(parent: int) -> None:
     """In the helper, before any call: leave signals to the crawl, and die with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

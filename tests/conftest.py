@@ -62,6 +62,23 @@ def rows(db: Path, sql: str, params: tuple | list = ()) -> list[dict]:
         conn.close()
 
 
+def archived_count(db: Path) -> int:
+    """Articles committed so far by a running crawl; 0 before its archive exists or while it is being made."""
+    if not db.exists():
+        return 0  # connecting would create the file under the crawl
+    try:
+        return rows(db, "SELECT count(*) AS n FROM articles")[0]["n"]
+    except sqlite3.Error:
+        return 0
+
+
+def wait_for_articles(process: subprocess.Popen, db: Path, articles: int, timeout: float = 120.0) -> None:
+    """Wait until the crawl ``process`` has committed ``articles`` articles, has ended, or ``timeout`` passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None and archived_count(db) < articles:
+        time.sleep(0.05)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

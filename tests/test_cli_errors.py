@@ -3,11 +3,10 @@
 import signal
 import sqlite3
 import subprocess
-import time
 
 import pytest
 
-from .conftest import CLI, ROOT, crawl_mirrors, free_port, run_cli
+from .conftest import CLI, ROOT, crawl_mirrors, free_port, run_cli, wait_for_articles
 
 BROKEN_PROFILE = """
 [site]
@@ -145,9 +144,7 @@ def test_interrupted_crawl_keeps_what_it_archived(mirrors, tmp_path, signum):
          "-s", "DOWNLOAD_DELAY=0.2", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "HOSPITAL_NEWS_BATCH_SIZE=5"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not db.exists() or count_or_zero(db) < 5):
-        time.sleep(0.2)
+    wait_for_articles(process, db, 5, timeout=60)
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode != 0 and "Traceback" not in stderr
@@ -158,10 +155,3 @@ def test_interrupted_crawl_keeps_what_it_archived(mirrors, tmp_path, signum):
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
     assert archived >= 5 and status == "interrupted"
-
-
-def count_or_zero(db) -> int:
-    try:
-        return count(db)
-    except sqlite3.Error:
-        return 0

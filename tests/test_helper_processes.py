@@ -3,12 +3,11 @@ leaves no process behind holding the archive, and the next crawl completes."""
 
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
 
-from .conftest import CLI, ROOT, crawl_mirrors, rows
+from .conftest import CLI, ROOT, crawl_mirrors, rows, wait_for_articles
 
 
 def children(pid: int) -> set[int]:
@@ -28,13 +27,6 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def archived(db: Path) -> int:
-    try:
-        return rows(db, "SELECT count(*) AS n FROM articles")[0]["n"]
-    except sqlite3.Error:
-        return 0
-
-
 def test_helpers_die_with_a_killed_crawl_and_the_next_crawl_completes(mirrors, gold, tmp_path):
     db = tmp_path / "archive.db"
     slow = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
@@ -43,9 +35,7 @@ def test_helpers_die_with_a_killed_crawl_and_the_next_crawl_completes(mirrors, g
          "-s", "HOSPITAL_NEWS_BATCH_SIZE=2"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None and archived(db) < 4:
-        time.sleep(0.05)
+    wait_for_articles(process, db, 4)
     helpers = children(process.pid)
     assert process.poll() is None, "the crawl ended before it could be killed"
     assert len(helpers) >= 2, "extraction and the archive writer run in helper processes"

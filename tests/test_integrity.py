@@ -4,8 +4,6 @@ process killed with SIGKILL (a sound database, readable WARC files, and a next c
 import signal
 import sqlite3
 import subprocess
-import time
-from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -14,14 +12,7 @@ from archive.reextract import read_capture
 from archive.store import default_warc_dir
 from scraper.mirror import MirrorServer
 
-from .conftest import CLI, ROOT, WARCIO, crawl_mirrors, rows
-
-
-def count_or_zero(db: Path) -> int:
-    try:
-        return rows(db, "SELECT count(*) AS n FROM articles")[0]["n"]
-    except sqlite3.Error:
-        return 0
+from .conftest import CLI, ROOT, WARCIO, crawl_mirrors, rows, wait_for_articles
 
 
 @pytest.fixture
@@ -73,9 +64,7 @@ def test_kill_9_mid_crawl_then_the_next_crawl_completes(mirrors, gold, tmp_path)
          "-s", "HOSPITAL_NEWS_BATCH_SIZE=3"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None and count_or_zero(db) < 6:
-        time.sleep(0.05)
+    wait_for_articles(process, db, 6)
     assert process.poll() is None, "the crawl ended before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)

@@ -6,9 +6,7 @@ same --jobdir is a new full pass.
 """
 
 import signal
-import sqlite3
 import subprocess
-import time
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -16,17 +14,10 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.store import default_warc_dir
 
-from .conftest import CLI, ROOT, rows, run_cli
+from .conftest import CLI, ROOT, archived_count, rows, run_cli, wait_for_articles
 from .test_cli_errors import assert_one_line_error
 
 SLOW = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-
-
-def archived(db) -> int:
-    try:
-        return rows(db, "SELECT count(*) AS n FROM articles")[0]["n"]
-    except sqlite3.Error:  # not created yet
-        return 0
 
 
 def fetched_paths(db) -> Counter:
@@ -50,9 +41,7 @@ def interrupt_after(args: list[str], db, articles: int) -> subprocess.CompletedP
     process = subprocess.Popen(
         [*CLI, *args, "-s", "HOSPITAL_NEWS_BATCH_SIZE=3"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None and archived(db) < articles:
-        time.sleep(0.05)
+    wait_for_articles(process, db, articles)
     assert process.poll() is None, "the crawl ended before it could be interrupted"
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
@@ -94,4 +83,4 @@ def test_a_jobdir_that_cannot_be_written_is_refused_before_any_fetch(mirrors, tm
     not_a_folder.write_text("một tệp, không phải thư mục")
     result = run_cli(*crawl_args(db, omon_mirror, not_a_folder))
     assert_one_line_error(result, str(not_a_folder), "cannot keep crawl jobs there")
-    assert archived(db) == 0
+    assert archived_count(db) == 0

@@ -84,8 +84,8 @@ def profile(count: int, out: Path) -> str:
         stages[stage if thread == "reactor thread" else f"{stage} [{thread}, overlapped]"] = seconds
     on_reactor = sum(v for k, v in stages.items() if "overlapped" not in k and "of which" not in k)
     stages["Scrapy + Twisted: engine, HTTP, spider, item flow (the rest)"] = timed["seconds"] - on_reactor
-    # Extraction and archive writes run in helper processes: their CPU overlaps the reactor's, shown apart.
-    stages["[helper processes: extraction, archive writer — CPU, overlapped]"] = timed["children_cpu"]
+    # Extraction, WARC records and archive writes run in helper processes: their CPU overlaps the reactor's.
+    stages["[helper processes: extraction + WARC, archive writer — CPU, overlapped]"] = timed["children_cpu"]
     areas = {"no-op": time_by_area(pstats.Stats(str(noop_out))), "full": time_by_area(pstats.Stats(str(out)))}
     return "\n".join([
         f"Full crawl of {count} articles, {timed['pages']} pages in {timed['seconds']:.1f} s ({rate:.0f} pages/s, "

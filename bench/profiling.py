@@ -3,7 +3,7 @@
 
 Each function's own time (``tottime``) is given to the area of the file it lives in. C functions (lxml, zlib,
 sqlite3...) and the standard library (urllib.parse, re...) have their time given to the areas of their callers,
-split by the calls each caller made: lxml's parser counts under extraction, zlib under WARC writing.
+split by the calls each caller made: lxml's parser counts under extraction, zlib under WARC capture.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ AREAS: list[tuple[str, str]] = [
     ("scraper/extract/", "extraction: text, boilerplate, other"),
     ("lxml/", "extraction: text, boilerplate, other"),
     ("cssselect/", "extraction: text, boilerplate, other"),
-    ("scraper/warc.py", "WARC write (warcio, gzip)"),
-    ("warcio/", "WARC write (warcio, gzip)"),
-    ("gzip.py", "WARC write (warcio, gzip)"),
+    ("scraper/warc.py", "WARC capture (records, or handing them to the helper)"),
+    ("warcio/", "WARC capture (records, or handing them to the helper)"),
+    ("scraper/helper_channel.py", "helper process: handing pages over, reading answers"),
+    ("twisted/internet/process.py", "helper process: handing pages over, reading answers"),
     ("scraper/facts.py", "archive: facts"),
     ("archive/", "archive: SQLite writes (FTS, upserts)"),
     ("sqlite_utils/", "archive: SQLite writes (FTS, upserts)"),

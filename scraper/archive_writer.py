@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from archive.store import Archive
-from scraper.helpers import SharedHelper
+from scraper.helpers import SharedHelper, helper_pool, stop_pool
 
 # Batches queued for the writer before the crawl waits for the oldest: bounds memory, and what a kill -9 can
 # lose beyond the batch being filled (what a synchronous write of as many batches would have risked).
@@ -27,7 +27,7 @@ MAX_PENDING = 2
 # shares one writer process, and usually one archive file).
 _archives: dict[str, tuple[Archive, int]] = {}
 # In the crawl's process: the writer, shared by its spiders.
-_writer = SharedHelper()
+_writer = SharedHelper(helper_pool, stop_pool)
 
 
 def _open(path: str) -> None:
@@ -58,7 +58,7 @@ class ArchiveWriter:
     def __init__(self, db_path: str):
         self.path = str(db_path)
         _writer.join()
-        self.executor = _writer.pool
+        self.executor = _writer.helper
         self.pending: deque[Future] = deque()
         try:
             self.executor.submit(_open, self.path).result()

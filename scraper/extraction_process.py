@@ -1,62 +1,44 @@
-"""Article extraction in a helper process (``scraper/helpers.py``), one shared by every spider of a crawl.
+"""Article extraction in a helper process, one shared by every spider of a crawl.
 
-Extraction is the biggest piece of Python work per article after Scrapy itself; in the helper it runs on the
-other core while the reactor goes on fetching. The spider awaits the fields as it would call the function:
-same arguments, same result, the same exception if extraction fails. A helper that dies (killed, out of
-memory) is replaced for the next page; the page it was extracting is extracted in the crawl's process.
+After Scrapy itself, extraction is the biggest piece of Python work per article. In the helper it runs on
+the other core while the reactor goes on fetching. The reactor talks to the helper over pipes
+(``scraper/helper_channel.py``), with no thread in the crawl's process.
+
+The spider awaits the fields as it would call the function: same arguments, same result, and the same
+exception if extraction fails. If the helper dies (killed, out of memory), the pages it had not answered are
+extracted in the crawl's process, and the next page starts a new helper.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from scraper.extract import extract_article
-from scraper.helpers import SharedHelper
-
-_extractor = SharedHelper()
+from scraper.helper_channel import HelperLost, page_helper
 
 
 def open_helper() -> None:
-    """A spider will extract through the helper (started on first use)."""
-    _extractor.join()
+    """A spider will extract through the helper; it is started now, so its start-up overlaps the first fetches."""
+    page_helper.join()
+    page_helper.helper  # noqa: B018 - starts the process
 
 
-def close_helper() -> None:
-    """A spider is done; the last one to close ends the helper."""
-    _extractor.leave()
+def close_helper() -> Deferred | None:
+    """A spider is done; the last one to close ends the helper (the Deferred fires once it is gone)."""
+    return page_helper.leave()
 
 
 async def extract_in_helper(html: bytes, url: str, profile: Any, **options: Any) -> dict[str, Any]:
     """``extract_article(html, url, profile, **options)``, run in the helper process."""
     try:
-        future = _pool_submit(_extractor.pool, html, url, profile, options)
-        return await maybe_deferred_to_future(_deferred(future))
-    except BrokenProcessPool:
-        _extractor.lost()  # a new helper for the next page; this one is extracted here
+        channel = page_helper.helper
+        if channel.lost:
+            page_helper.lost()
+            channel = page_helper.helper
+        return await maybe_deferred_to_future(channel.call(extract_article, html, url, profile, **options))
+    except HelperLost:
+        page_helper.lost()  # a new helper for the next page; this one is extracted here
         return extract_article(html, url, profile, **options)
-
-
-def _pool_submit(pool: ProcessPoolExecutor, html: bytes, url: str, profile: Any, options: dict) -> Future:
-    return pool.submit(extract_article, html, url, profile, **options)
-
-
-def _deferred(future: Future) -> Deferred:
-    """A Deferred fired on the reactor thread when ``future`` (completed on a pool thread) is done."""
-    from twisted.internet import reactor
-
-    deferred: Deferred = Deferred()
-
-    def fire(done: Future) -> None:
-        error = done.exception()
-        if error is not None:
-            deferred.errback(error)
-        else:
-            deferred.callback(done.result())
-
-    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
-    return deferred

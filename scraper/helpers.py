@@ -13,9 +13,12 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Generic, TypeVar
 
 _PARENT_POLL_SECONDS = 0.5
+H = TypeVar("H")
 
 
 def helper_pool() -> ProcessPoolExecutor:
@@ -24,32 +27,41 @@ def helper_pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(1, mp_context=context, initializer=_start_helper, initargs=(os.getpid(),))
 
 
-class SharedHelper:
-    """One helper process shared by every spider of a crawl's process: started on first use, ended when the
-    last spider leaves (a multi-site crawl runs its spiders side by side in one process)."""
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown(wait=True)
 
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+
+class SharedHelper(Generic[H]):
+    """One helper shared by every spider of a crawl's process: started on first use, ended when the last
+    spider leaves (a multi-site crawl runs its spiders side by side in one process).
+
+    ``start`` makes the helper (a process pool, a ``HelperChannel``); ``stop`` ends it."""
+
+    def __init__(self, start: Callable[[], H], stop: Callable[[H], Any]) -> None:
+        self._start, self._stop = start, stop
+        self._helper: H | None = None
         self._users = 0
 
     def join(self) -> None:
         self._users += 1
 
-    def leave(self) -> None:
+    def leave(self) -> Any:
+        """One user fewer; the last one stops the helper and gets what ``stop`` returned (else None)."""
         self._users = max(0, self._users - 1)
-        if self._users == 0 and self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        if self._users == 0 and self._helper is not None:
+            helper, self._helper = self._helper, None
+            return self._stop(helper)
+        return None
 
     @property
-    def pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = helper_pool()
-        return self._pool
+    def helper(self) -> H:
+        if self._helper is None:
+            self._helper = self._start()
+        return self._helper
 
     def lost(self) -> None:
-        """The helper died (``BrokenProcessPool``): the next use starts a new one."""
-        self._pool = None
+        """The helper died: the next use starts a new one."""
+        self._helper = None
 
 
 def _start_helper(parent: int) -> None:

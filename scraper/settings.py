@@ -40,6 +40,11 @@ HOSPITAL_NEWS_BARREN_PAGES = 3
 
 # Article extraction runs in a helper process, on the other core (False: in the crawl's own process).
 HOSPITAL_NEWS_EXTRACT_IN_HELPER = True
+# ... and so does writing WARC records (False: the crawl's own process writes them).
+HOSPITAL_NEWS_WARC_IN_HELPER = True
+# Fetched pages waiting to be parsed or extracted: past this many bytes, fetching pauses. Scrapy's 5 MB let
+# ~650 pages queue up for the helper, whose waiting coroutines made garbage collection a sixth of the crawl.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 500_000
 
 # Items go to the SQLite archive named by HOSPITAL_NEWS_DB, in batched transactions.
 ITEM_PIPELINES = {

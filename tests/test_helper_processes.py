@@ -7,7 +7,10 @@ import subprocess
 import time
 from pathlib import Path
 
-from .conftest import CLI, ROOT, crawl_mirrors, rows, wait_for_articles
+from archive.reextract import read_capture
+from archive.store import default_warc_dir
+
+from .conftest import CLI, ROOT, WARCIO, crawl_mirrors, rows, wait_for_articles
 
 
 def children(pid: int) -> set[int]:
@@ -51,3 +54,38 @@ def test_helpers_die_with_a_killed_crawl_and_the_next_crawl_completes(mirrors, g
     assert result.returncode == 0, result.stderr
     urls = [r["url"] for r in rows(db, "SELECT url FROM articles")]
     assert sorted(urls) == sorted(a["url"] for a in gold["omon"])
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_a_killed_page_helper_loses_no_article_and_no_raw_page(mirrors, gold, tmp_path):
+    """The helper that extracts articles and writes WARC records dies mid-crawl (OOM killer, kill -9): the crawl
+    goes on in its own process, archives every article, and every one still points at its raw page."""
+    db = tmp_path / "archive.db"
+    slow = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    process = subprocess.Popen(
+        [*CLI, "crawl", "omon", "--db", str(db), "--base-url", f"omon={mirrors['omon'].url}", *slow,
+         "-s", "HOSPITAL_NEWS_BATCH_SIZE=2"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    wait_for_articles(process, db, 4)
+    assert process.poll() is None, "the crawl ended before its helper could be killed"
+    page_helpers = [pid for pid in children(process.pid) if "scraper.helper_channel" in command_line(pid)]
+    assert len(page_helpers) == 1, "extraction and WARC writing run in one helper process"
+    os.kill(page_helpers[0], signal.SIGKILL)
+
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr
+    articles = rows(db, "SELECT url, warc_file, warc_offset FROM articles")
+    assert sorted(a["url"] for a in articles) == sorted(a["url"] for a in gold["omon"])
+    assert all(a["warc_file"] and a["warc_offset"] is not None for a in articles)
+    folder = default_warc_dir(db)
+    for article in articles:
+        assert read_capture(folder, article["warc_file"], article["warc_offset"]).status == 200
+    check = subprocess.run([*WARCIO, "check", *map(str, sorted(folder.glob("*.warc.gz")))], capture_output=True)
+    assert check.returncode == 0, check.stdout

@@ -18,6 +18,7 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, DownloadFailedError, ResponseDataLossError
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive.store import Archive, CrawlState
 from scraper.extract import extract_article
@@ -27,6 +28,7 @@ from scraper.extraction_process import close_helper, extract_in_helper, open_hel
 from scraper.items import Article, Gone, Unchanged
 from scraper.profiles import Category, Profile, load_profile
 from scraper.urls import canonical_url
+from scraper.warc import WarcLocation
 
 # Answers meaning "this page no longer exists": the archived article is flagged gone, never deleted.
 GONE_STATUSES = (404, 410)
@@ -64,12 +66,16 @@ class SiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if crawler.settings.getbool("HOSPITAL_NEWS_EXTRACT_IN_HELPER", True):
             spider.extract_elsewhere = True
-            open_helper()
+            crawler.signals.connect(spider._open_helper, signal=signals.spider_opened)
             crawler.signals.connect(spider._close_helper, signal=signals.spider_closed)
         return spider
 
-    def _close_helper(self) -> None:
-        close_helper()
+    def _open_helper(self) -> None:
+        """Started once the reactor runs (starting a process installs one), while the first requests go out."""
+        open_helper()
+
+    def _close_helper(self):
+        return close_helper()  # a Deferred when this ends the helper: Scrapy waits for it to be gone
 
     # -- URLs -----------------------------------------------------------------------------------------
 
@@ -232,6 +238,9 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("no article text found at %s", response.url)
             self.crawler.stats.inc_value("hospital_news/empty_pages")
             return
+        capture = await self._capture_of(response)
+        if capture is False:
+            return
         for request in self._image_requests(fields["images"]):
             yield request
         key = self.article_key(fields["canonical_url"])
@@ -251,11 +260,25 @@ class SiteSpider(scrapy.Spider):
             http_status=response.status,
             date_partial=fields["date_partial"],
             aliases=sorted({self.archive_url(u) for u in seen_as if u} - {key}),
-            warc_file=response.meta.get("warc_file"),
-            warc_offset=response.meta.get("warc_offset"),
+            warc_file=capture.file if capture else None,
+            warc_offset=capture.offset if capture else None,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
         )
+
+    async def _capture_of(self, response: Response) -> WarcLocation | None | bool:
+        """Where the WARC middleware wrote this page (None: capture is off); False if it could not write it.
+
+        An article whose raw page is not in the WARC files is not archived this run: it stays new for the next.
+        """
+        written = response.meta.get("warc_location")
+        if written is None:
+            return None
+        location = await maybe_deferred_to_future(written)
+        if location is None:
+            self.fetch_errors.append(f"{response.url}: its raw page could not be written to the WARC files")
+            return False
+        return location
 
     def _image_requests(self, images: list[dict]):
         """Fetch an article's on-site images so the WARC capture holds them (their bytes stay out of SQLite)."""

@@ -1,9 +1,13 @@
 """Helper processes of a crawl: where CPU-bound Python work goes so that the reactor's core keeps fetching.
 
 A crawl is CPU-bound in Python, and threads take turns for the GIL; a helper process runs on the machine's
-other core. Helpers are started with ``spawn`` (never a fork of a process running a reactor and threads),
-ignore SIGINT/SIGTERM (Ctrl-C and service managers signal the whole process group; the crawl decides when a
-helper's work ends and waits for it), and exit on their own when the crawl's process is gone (kill -9).
+other core. Two kinds: the page helper (``scraper/helper_channel.py``: extraction and WARC records, spoken to
+over pipes by the reactor) and the archive writer's one-process pool below (``scraper/archive_writer.py``),
+whose callers wait for answers. ``SharedHelper`` lets every spider of a crawl's process share each.
+
+Pool helpers are started with ``spawn`` (never a fork of a process running a reactor and threads), ignore
+SIGINT/SIGTERM (Ctrl-C and service managers signal the whole process group; the crawl decides when a helper's
+work ends and waits for it), and exit on their own when the crawl's process is gone (kill -9).
 """
 
 from __future__ import annotations

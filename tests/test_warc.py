@@ -206,3 +206,24 @@ def test_unwritable_warc_dir_is_refused_before_fetching(tmp_path):
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "cannot write WARC files" in errors[0]
     assert "Crawling" not in result.stderr  # refused before anything was fetched
+
+
+def test_without_helper_processes_the_crawl_extracts_and_captures_in_its_own_process(mirrors, gold, tmp_path):
+    """-s HOSPITAL_NEWS_EXTRACT_IN_HELPER=False -s HOSPITAL_NEWS_WARC_IN_HELPER=False: the same articles, each
+    pointing at its raw page, in WARC files that pass `warcio check`."""
+    db = tmp_path / "archive.db"
+    off = ["-s", "HOSPITAL_NEWS_EXTRACT_IN_HELPER=False", "-s", "HOSPITAL_NEWS_WARC_IN_HELPER=False"]
+    result = crawl_mirrors(db, {"baclieu": mirrors["baclieu"]}, *off)
+    assert result.returncode == 0, result.stderr
+    articles = rows(db, "SELECT url, title, body, fetched_url, warc_file, warc_offset FROM articles")
+    assert sorted(a["url"] for a in articles) == sorted(a["url"] for a in gold["baclieu"])
+    folder, profile = default_warc_dir(db), load_profile("baclieu")
+    for article in articles:
+        capture = read_capture(folder, article["warc_file"], article["warc_offset"])
+        fields = extract_article(capture.body, capture.url, profile, header_charset=capture.charset)
+        assert (capture.url, fields["title"], fields["body"]) == (
+            article["fetched_url"],
+            article["title"],
+            article["body"],
+        )
+    assert warcio_check(folder).returncode == 0

@@ -9,7 +9,6 @@ pipeline (cheap enough not to change the picture); ``full-cprofile:PATH`` runs u
 from __future__ import annotations
 
 import cProfile
-import functools
 import gc
 import importlib
 import json
@@ -24,6 +23,8 @@ from scrapy.crawler import CrawlerProcess
 from scraper.profiles import load_profile
 from scraper.runner import build_settings
 from scraper.spiders.site import SiteSpider
+
+from .profiling import timed
 
 # (module, attribute path, stage): the pipeline's stages, timed where they are called from.
 STAGES = [
@@ -49,24 +50,19 @@ def install_timers() -> dict[tuple[str, str], float]:
     totals: dict[tuple[str, str], float] = defaultdict(float)
     main = threading.main_thread()
 
-    def timed(function, stage: str):
-        @functools.wraps(function)
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                thread = "reactor thread" if threading.current_thread() is main else threading.current_thread().name
-                totals[(thread, stage)] += time.perf_counter() - start
+    def recorder(stage: str):
+        def record(seconds: float) -> None:
+            thread = "reactor thread" if threading.current_thread() is main else threading.current_thread().name
+            totals[(thread, stage)] += seconds
 
-        return wrapper
+        return record
 
     for module_name, path, stage in STAGES:
         owner = importlib.import_module(module_name)
         *parents, name = path.split(".")
         for parent in parents:
             owner = getattr(owner, parent)
-        setattr(owner, name, timed(getattr(owner, name), stage))
+        setattr(owner, name, timed(getattr(owner, name), recorder(stage)))
     return totals
 
 

@@ -9,7 +9,6 @@ tree builders) and with lxml, and walks each tree once (every <p>'s text) as the
 
 from __future__ import annotations
 
-import functools
 import statistics
 import time
 from collections import defaultdict
@@ -23,6 +22,7 @@ from scraper.extract.clean import parse
 
 from .extractors import learn_templates, ours_learned
 from .gold import GoldPage
+from .profiling import timed
 
 # Names ``extract_article`` calls through its module: each is one stage.
 STAGES = {
@@ -46,15 +46,10 @@ ROUNDS = 5
 
 
 def _timed(function: Callable, label: str, totals: dict[str, float]) -> Callable:
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            totals[label] += time.perf_counter() - start
+    def record(seconds: float) -> None:
+        totals[label] += seconds
 
-    return wrapper
+    return timed(function, record)
 
 
 def stage_times(pages: list[GoldPage]) -> tuple[dict[str, float], float]:

@@ -8,9 +8,12 @@ split by the calls each caller made: lxml's parser counts under extraction, zlib
 
 from __future__ import annotations
 
+import functools
 import pstats
 import sysconfig
+import time
 from collections import defaultdict
+from collections.abc import Callable
 
 # (path fragment, area), first match wins. Paths are matched with "/" separators.
 AREAS: list[tuple[str, str]] = [
@@ -131,3 +134,17 @@ def compare_table(columns: dict[str, dict[str, float]], per: dict[str, int], uni
     totals = [1000 * sum(columns[n].values()) / per[n] for n in names]
     lines.append(f"| {'total':<45} | " + " | ".join(f"{v:.2f}" for v in totals) + " |")
     return "\n".join(lines)
+
+
+def timed(function: Callable, record: Callable[[float], None]) -> Callable:
+    """``function``, wrapped: each call's wall-clock seconds go to ``record`` (for the stage timers)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            record(time.perf_counter() - start)
+
+    return wrapper

@@ -79,6 +79,20 @@ def wait_for_articles(process: subprocess.Popen, db: Path, articles: int, timeou
         time.sleep(0.05)
 
 
+# A crawl slow enough to be stopped mid-way: one page every 0.1 s.
+SLOW_CRAWL = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+
+
+def start_slow_crawl(mirrors: dict, db: Path, batch_size: int, stderr=subprocess.DEVNULL) -> subprocess.Popen:
+    """``hospital-news crawl omon`` of the omon mirror, slowly, in the background, committing every
+    ``batch_size`` articles: for the tests that kill a crawl or its helpers while it runs."""
+    return subprocess.Popen(
+        [*CLI, "crawl", "omon", "--db", str(db), "--base-url", f"omon={mirrors['omon'].url}", *SLOW_CRAWL,
+         "-s", f"HOSPITAL_NEWS_BATCH_SIZE={batch_size}"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, text=True, encoding="utf-8",
+    )  # fmt: skip
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

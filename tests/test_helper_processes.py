@@ -10,7 +10,7 @@ from pathlib import Path
 from archive.reextract import read_capture
 from archive.store import default_warc_dir
 
-from .conftest import CLI, ROOT, WARCIO, crawl_mirrors, rows, wait_for_articles
+from .conftest import WARCIO, crawl_mirrors, rows, start_slow_crawl, wait_for_articles
 
 
 def children(pid: int) -> set[int]:
@@ -32,12 +32,7 @@ def alive(pid: int) -> bool:
 
 def test_helpers_die_with_a_killed_crawl_and_the_next_crawl_completes(mirrors, gold, tmp_path):
     db = tmp_path / "archive.db"
-    slow = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-    process = subprocess.Popen(
-        [*CLI, "crawl", "omon", "--db", str(db), "--base-url", f"omon={mirrors['omon'].url}", *slow,
-         "-s", "HOSPITAL_NEWS_BATCH_SIZE=2"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    process = start_slow_crawl(mirrors, db, batch_size=2)
     wait_for_articles(process, db, 4)
     helpers = children(process.pid)
     assert process.poll() is None, "the crawl ended before it could be killed"
@@ -67,12 +62,7 @@ def test_a_killed_page_helper_loses_no_article_and_no_raw_page(mirrors, gold, tm
     """The helper that extracts articles and writes WARC records dies mid-crawl (OOM killer, kill -9): the crawl
     goes on in its own process, archives every article, and every one still points at its raw page."""
     db = tmp_path / "archive.db"
-    slow = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-    process = subprocess.Popen(
-        [*CLI, "crawl", "omon", "--db", str(db), "--base-url", f"omon={mirrors['omon'].url}", *slow,
-         "-s", "HOSPITAL_NEWS_BATCH_SIZE=2"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    process = start_slow_crawl(mirrors, db, batch_size=2, stderr=subprocess.PIPE)
     wait_for_articles(process, db, 4)
     assert process.poll() is None, "the crawl ended before its helper could be killed"
     page_helpers = [pid for pid in children(process.pid) if "scraper.helper_channel" in command_line(pid)]

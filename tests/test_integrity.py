@@ -12,7 +12,7 @@ from archive.reextract import read_capture
 from archive.store import default_warc_dir
 from scraper.mirror import MirrorServer
 
-from .conftest import CLI, ROOT, WARCIO, crawl_mirrors, rows, wait_for_articles
+from .conftest import WARCIO, crawl_mirrors, rows, start_slow_crawl, wait_for_articles
 
 
 @pytest.fixture
@@ -58,12 +58,7 @@ def test_an_article_gone_from_every_listing_is_flagged_after_a_full_pass(omon_mi
 
 def test_kill_9_mid_crawl_then_the_next_crawl_completes(mirrors, gold, tmp_path):
     db = tmp_path / "archive.db"
-    slow = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-    process = subprocess.Popen(
-        [*CLI, "crawl", "omon", "--db", str(db), "--base-url", f"omon={mirrors['omon'].url}", *slow,
-         "-s", "HOSPITAL_NEWS_BATCH_SIZE=3"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    process = start_slow_crawl(mirrors, db, batch_size=3)
     wait_for_articles(process, db, 6)
     assert process.poll() is None, "the crawl ended before it could be killed"
     process.send_signal(signal.SIGKILL)

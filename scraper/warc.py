@@ -296,7 +296,7 @@ class WarcCaptureMiddleware:
             channel, self.channel = self.channel, None
             try:
                 await maybe_deferred_to_future(channel.call(close_series, self.key))
-            except HelperLost:
+            except HelperLost:  # raised by call() too: the helper was lost earlier in the crawl
                 pass  # its records are written: each one is a single write() the helper made before dying
             except Exception as error:  # noqa: BLE001 - fsync/close failing must not keep the helper alive
                 self._log_failure(Failure(error), "closing the WARC file")
@@ -319,15 +319,18 @@ class WarcCaptureMiddleware:
         return response
 
     def _write(self, exchange: Exchange) -> Deferred:
+        """In the helper while it lives (a new helper would not know this spider's series), else here."""
         if self.channel is not None and not self.channel.lost:
             written = self.channel.call(write_to_series, self.key, exchange)
             return written.addErrback(self._write_here_if_lost, exchange)
+        return self._write_here(exchange)
+
+    def _write_here(self, exchange: Exchange) -> Deferred:
         return maybeDeferred(self.files.write, exchange).addErrback(self._log_failure, exchange.url)
 
-    def _write_here_if_lost(self, failure: Failure, exchange: Exchange) -> Deferred | WarcLocation | None:
+    def _write_here_if_lost(self, failure: Failure, exchange: Exchange) -> Deferred | None:
         if failure.check(HelperLost):
-            self.channel = None  # a new helper would not know this spider's series
-            return maybeDeferred(self.files.write, exchange).addErrback(self._log_failure, exchange.url)
+            return self._write_here(exchange)
         return self._log_failure(failure, exchange.url)
 
     def _log_failure(self, failure: Failure, what: str) -> None:

@@ -16,6 +16,7 @@ from archive.reextract import read_capture
 from archive.store import Archive, default_warc_dir
 from scraper.extract import extract_article
 from scraper.profiles import load_profile
+from scraper.spiders.site import SiteSpider
 from scraper.warc import WarcFiles
 
 from .conftest import WARCIO, crawl_mirrors, rows, run_cli
@@ -227,3 +228,12 @@ def test_without_helper_processes_the_crawl_extracts_and_captures_in_its_own_pro
             article["body"],
         )
     assert warcio_check(folder).returncode == 0
+
+
+def test_an_image_shown_by_several_articles_is_requested_once():
+    """Articles of one hospital often reuse a photo. Asking Scrapy again for an image already requested costs a
+    trip through every spider middleware and the duplicate filter per article (``python -m bench crawl``)."""
+    spider = SiteSpider(profile=load_profile("omon"), base_url="http://127.0.0.1:8000")
+    images = [{"src": "http://127.0.0.1:8000/uploads/hoi-nghi.jpg"}, {"src": "https://cdn.example.vn/logo.png"}]
+    assert [request.url for request in spider._image_requests(images)] == ["http://127.0.0.1:8000/uploads/hoi-nghi.jpg"]
+    assert list(spider._image_requests(images)) == []

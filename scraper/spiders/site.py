@@ -58,6 +58,7 @@ class SiteSpider(scrapy.Spider):
         # Not ``state``: with a JOBDIR, Scrapy's SpiderState extension sets ``spider.state`` to its own dict.
         self.crawl_state: CrawlState | None = None
         self.listed: dict[str, set[str]] = {}  # category name -> article URLs its listing pages showed so far
+        self.images_requested: set[str] = set()
 
     extract_elsewhere = False  # set from HOSPITAL_NEWS_EXTRACT_IN_HELPER when the crawler is attached
 
@@ -284,8 +285,10 @@ class SiteSpider(scrapy.Spider):
         """Fetch an article's on-site images so the WARC capture holds them (their bytes stay out of SQLite)."""
         for image in images:
             src = image.get("src") or ""
-            if src.startswith(("http://", "https://")) and self._on_site(src):
-                yield scrapy.Request(src, callback=self.parse_image, errback=self.on_error, priority=-1)
+            if src in self.images_requested or not src.startswith(("http://", "https://")) or not self._on_site(src):
+                continue
+            self.images_requested.add(src)
+            yield scrapy.Request(src, callback=self.parse_image, errback=self.on_error, priority=-1)
 
     def parse_image(self, response: Response):
         self.crawler.stats.inc_value("hospital_news/images")

@@ -27,7 +27,7 @@ MAX_PENDING = 2
 # shares one writer process, and usually one archive file).
 _archives: dict[str, tuple[Archive, int]] = {}
 # In the crawl's process: the writer, shared by its spiders.
-_writer = SharedHelper(helper_pool, stop_pool)
+_writer = SharedHelper(helper_pool, stop_pool, "archive writer")
 
 
 def _open(path: str) -> None:

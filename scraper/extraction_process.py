@@ -11,19 +11,21 @@ extracted in the crawl's process, and the next page starts a new helper.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from scraper.extract import extract_article
-from scraper.helper_channel import HelperLost, page_helper
+from scraper.helper_channel import HelperChannel, HelperLost, page_helper
 
 
 def open_helper() -> None:
     """A spider will extract through the helper; it is started now, so its start-up overlaps the first fetches."""
     page_helper.join()
-    page_helper.helper  # noqa: B018 - starts the process
+    with suppress(HelperLost):  # each page then tries again (see SharedHelper), or is extracted here
+        page_helper.helper  # noqa: B018 - starts the process
 
 
 def close_helper() -> Deferred | None:
@@ -32,13 +34,22 @@ def close_helper() -> Deferred | None:
 
 
 async def extract_in_helper(html: bytes, url: str, profile: Any, **options: Any) -> dict[str, Any]:
-    """``extract_article(html, url, profile, **options)``, run in the helper process."""
+    """``extract_article(html, url, profile, **options)``, run in the helper process, or here without one."""
     try:
-        channel = page_helper.helper
-        if channel.lost:
-            page_helper.lost()
-            channel = page_helper.helper
+        channel = _running_helper()
+    except HelperLost:
+        return extract_article(html, url, profile, **options)
+    try:
         return await maybe_deferred_to_future(channel.call(extract_article, html, url, profile, **options))
     except HelperLost:
-        page_helper.lost()  # a new helper for the next page; this one is extracted here
+        page_helper.lost(channel, worked=channel.answered > 0)  # the next page gets a new helper
         return extract_article(html, url, profile, **options)
+
+
+def _running_helper() -> HelperChannel:
+    """The page helper, replaced if it died since the last page; ``HelperLost`` if none can be started."""
+    channel = page_helper.helper
+    if channel.lost:
+        page_helper.lost(channel, worked=channel.answered > 0)
+        channel = page_helper.helper
+    return channel

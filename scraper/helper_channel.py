@@ -25,13 +25,10 @@ from typing import Any
 from twisted.internet import protocol
 from twisted.internet.defer import Deferred
 
-from scraper.helpers import SharedHelper
+from scraper.helpers import HelperLost, SharedHelper
 
+__all__ = ["HelperChannel", "HelperLost", "page_helper", "serve"]
 _SIZE = struct.Struct("!I")
-
-
-class HelperLost(Exception):
-    """The helper process ended with calls still waiting for an answer."""
 
 
 class HelperChannel(protocol.ProcessProtocol):
@@ -41,19 +38,22 @@ class HelperChannel(protocol.ProcessProtocol):
         self.pending: dict[int, Deferred] = {}
         self.inbox = bytearray()
         self.sent = 0
+        self.answered = 0
         self.lost = False
         self.ended: list[Deferred] = []  # waiting for the process to be gone
 
     @classmethod
     def start(cls) -> HelperChannel:
-        """Spawn the helper with this interpreter and this process's import path (a Scrapyd egg included)."""
+        """Spawn the helper with this process's import path (a Scrapyd egg included) and its interpreter, or the
+        one ``HOSPITAL_NEWS_HELPER_PYTHON`` names. Raises OSError if the interpreter cannot be started."""
         from twisted.internet import reactor
 
         channel = cls()
         path = os.pathsep.join(entry or os.getcwd() for entry in sys.path)
-        command = [sys.executable, "-m", "scraper.helper_channel"]
+        python = os.environ.get("HOSPITAL_NEWS_HELPER_PYTHON") or sys.executable
+        command = [python, "-m", "scraper.helper_channel"]
         env = {**os.environ, "PYTHONPATH": path}
-        reactor.spawnProcess(channel, sys.executable, command, env=env, childFDs={0: "w", 1: "r", 2: 2})
+        reactor.spawnProcess(channel, python, command, env=env, childFDs={0: "w", 1: "r", 2: 2})
         return channel
 
     def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred:
@@ -88,6 +88,7 @@ class HelperChannel(protocol.ProcessProtocol):
             call_id, ok, value = pickle.loads(bytes(self.inbox[_SIZE.size : end]))
             del self.inbox[:end]
             answer = self.pending.pop(call_id)
+            self.answered += 1
             if ok:
                 answer.callback(value)
             else:
@@ -111,7 +112,7 @@ class HelperChannel(protocol.ProcessProtocol):
 
 
 # The crawl's helper process, shared by its spiders: they extract there, and write their WARC records there.
-page_helper: SharedHelper[HelperChannel] = SharedHelper(HelperChannel.start, HelperChannel.close)
+page_helper: SharedHelper[HelperChannel] = SharedHelper(HelperChannel.start, HelperChannel.close, "page helper")
 
 
 def serve() -> None:

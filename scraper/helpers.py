@@ -12,6 +12,7 @@ work ends and waits for it), and exit on their own when the crawl's process is g
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -22,7 +23,14 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
 _PARENT_POLL_SECONDS = 0.5
+# Helpers in a row that died before answering anything: then the crawl stops starting new ones.
+MAX_FAILED_STARTS = 3
 H = TypeVar("H")
+logger = logging.getLogger(__name__)
+
+
+class HelperLost(Exception):
+    """The helper process ended with calls still waiting for an answer, or none could be started."""
 
 
 def helper_pool() -> ProcessPoolExecutor:
@@ -39,12 +47,17 @@ class SharedHelper(Generic[H]):
     """One helper shared by every spider of a crawl's process: started on first use, ended when the last
     spider leaves (a multi-site crawl runs its spiders side by side in one process).
 
-    ``start`` makes the helper (a process pool, a ``HelperChannel``); ``stop`` ends it."""
+    ``start`` makes the helper (a process pool, a ``HelperChannel``); ``stop`` ends it. A helper that dies is
+    replaced on next use, but not forever: after ``MAX_FAILED_STARTS`` helpers in a row that died without doing
+    any work (a broken interpreter, a process limit), ``helper`` raises ``HelperLost`` and the callers do the
+    work themselves, instead of spawning a process for every page."""
 
-    def __init__(self, start: Callable[[], H], stop: Callable[[H], Any]) -> None:
+    def __init__(self, start: Callable[[], H], stop: Callable[[H], Any], name: str) -> None:
         self._start, self._stop = start, stop
+        self.name = name
         self._helper: H | None = None
         self._users = 0
+        self.failed_starts = 0
 
     def join(self) -> None:
         self._users += 1
@@ -59,13 +72,36 @@ class SharedHelper(Generic[H]):
 
     @property
     def helper(self) -> H:
+        """The running helper, started if need be; ``HelperLost`` if it cannot be (see the class)."""
         if self._helper is None:
-            self._helper = self._start()
+            if self.failed_starts >= MAX_FAILED_STARTS:
+                raise HelperLost(f"the {self.name} could not start")
+            try:
+                self._helper = self._start()
+            except OSError as error:  # the interpreter is missing, fork() refused...
+                self._failed(str(error))
+                raise HelperLost(f"the {self.name} could not start: {error}") from error
         return self._helper
 
-    def lost(self) -> None:
-        """The helper died: the next use starts a new one."""
+    def lost(self, helper: H, worked: bool = True) -> None:
+        """``helper`` died (``worked``: after answering at least once); the next use starts a new one.
+
+        Every caller that was waiting on it reports it: only the first report counts."""
+        if helper is not self._helper:
+            return
         self._helper = None
+        if worked:
+            self.failed_starts = 0
+        else:
+            self._failed("it exited without answering")
+
+    def _failed(self, why: str) -> None:
+        self.failed_starts += 1
+        if self.failed_starts == MAX_FAILED_STARTS:
+            logger.warning(
+                "The %s could not start (%d tries, last: %s); its work is done in the crawl's process from now on.",
+                self.name, self.failed_starts, why,
+            )  # fmt: skip
 
 
 def _start_helper(parent: int) -> None:

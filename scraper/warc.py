@@ -263,6 +263,7 @@ class WarcCaptureMiddleware:
         self.files: WarcFiles | None = None  # in this process: without the helper, or after losing it
         self.channel: HelperChannel | None = None  # the helper holding this spider's series under ``key``
         self.key = ""
+        self.joined = False  # one of the page helper's users, until the spider closes
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -285,11 +286,17 @@ class WarcCaptureMiddleware:
             "http-header-user-agent": settings.get("USER_AGENT", ""),
         }
         self.files = WarcFiles(self.folder, f"hospital-news-{site}", self.max_size, info)
-        if self.in_helper:
-            page_helper.join()
-            self.channel, self.key = page_helper.helper, f"{self.files.prefix}-{id(self)}"
-            args = (self.key, str(self.folder), self.files.prefix, self.max_size, self.files.info)
-            self.channel.call(open_series, *args).addErrback(self._log_failure, "opening the WARC file")
+        if not self.in_helper:
+            return
+        page_helper.join()
+        self.joined = True
+        try:
+            channel = page_helper.helper
+        except HelperLost:
+            return  # no helper could be started: the records are written here
+        self.channel, self.key = channel, f"{self.files.prefix}-{id(self)}"
+        args = (self.key, str(self.folder), self.files.prefix, self.max_size, self.files.info)
+        self.channel.call(open_series, *args).addErrback(self._open_failed)
 
     async def spider_closed(self, spider) -> None:
         if self.channel is not None:
@@ -300,6 +307,8 @@ class WarcCaptureMiddleware:
                 pass  # its records are written: each one is a single write() the helper made before dying
             except Exception as error:  # noqa: BLE001 - fsync/close failing must not keep the helper alive
                 self._log_failure(Failure(error), "closing the WARC file")
+        if self.joined:
+            self.joined = False
             gone = page_helper.leave()
             if gone is not None:
                 await maybe_deferred_to_future(gone)
@@ -332,6 +341,10 @@ class WarcCaptureMiddleware:
         if failure.check(HelperLost):
             return self._write_here(exchange)
         return self._log_failure(failure, exchange.url)
+
+    def _open_failed(self, failure: Failure) -> None:
+        if not failure.check(HelperLost):  # a lost helper is no error: the records are then written here
+            self._log_failure(failure, "opening the WARC file")
 
     def _log_failure(self, failure: Failure, what: str) -> None:
         self.crawler.stats.inc_value("hospital_news/warc_errors")

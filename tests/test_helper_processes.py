@@ -7,10 +7,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from archive.reextract import read_capture
 from archive.store import default_warc_dir
 
-from .conftest import WARCIO, crawl_mirrors, rows, start_slow_crawl, wait_for_articles
+from .conftest import MIRROR_SETTINGS, WARCIO, crawl_mirrors, rows, run_cli, start_slow_crawl, wait_for_articles
 
 
 def children(pid: int) -> set[int]:
@@ -79,3 +81,27 @@ def test_a_killed_page_helper_loses_no_article_and_no_raw_page(mirrors, gold, tm
         assert read_capture(folder, article["warc_file"], article["warc_offset"]).status == 200
     check = subprocess.run([*WARCIO, "check", *map(str, sorted(folder.glob("*.warc.gz")))], capture_output=True)
     assert check.returncode == 0, check.stdout
+
+
+@pytest.mark.parametrize(
+    "python",
+    ["/nonexistent/python3", "/bin/false"],
+    ids=["interpreter-missing", "helper-exits-at-once"],
+)
+def test_a_page_helper_that_cannot_start_loses_nothing(mirrors, gold, tmp_path, python):
+    """No helper process can be had (a broken interpreter, a process limit): the crawl tries a few times, says so
+    in one line, then extracts and writes WARC records in its own process; every article is archived."""
+    db = tmp_path / "archive.db"
+    result = run_cli(
+        "crawl", "omon", "--db", str(db), "--base-url", f"omon={mirrors['omon'].url}", *MIRROR_SETTINGS,
+        env={"HOSPITAL_NEWS_HELPER_PYTHON": python},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    log = (tmp_path / "archive-crawl.log").read_text(encoding="utf-8")
+    assert log.count("The page helper could not start (3 tries") == 1, log[-3000:]
+    assert "Traceback" not in log + result.stderr
+    articles = rows(db, "SELECT url, warc_file, warc_offset FROM articles")
+    assert sorted(a["url"] for a in articles) == sorted(a["url"] for a in gold["omon"])
+    folder = default_warc_dir(db)
+    for article in articles:
+        assert read_capture(folder, article["warc_file"], article["warc_offset"]).status == 200

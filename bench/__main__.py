@@ -2,7 +2,7 @@
 
     python -m bench                          # all of them, one after another (the big ones take a while)
     python -m bench extraction [--sites S] [--repeat N]   # ours vs trafilatura, same pages
-    python -m bench crawl [ARTICLES]         # full pipeline vs no-op Scrapy, same mirror
+    python -m bench crawl [ARTICLES] [--breakdown]  # full pipeline vs no-op Scrapy, same mirror
     python -m bench ingest [ARTICLES]        # archive writes vs sqlite-utils insert_all, same rows
     python -m bench many_sites [SITES] [ARTICLES] [DELAY]  # 50 loopback sites at once vs one
     python -m bench query [ARTICLES]         # Datasette search p50/p95, facets, streamed CSV memory

@@ -8,6 +8,7 @@ the two crawls alternate (no-op, full, no-op, full ...) and the median of each i
     python -m bench crawl 5000                # 2 rounds, medians and ratio
     python -m bench crawl 5000 --rounds 3
     python -m bench crawl 5000 --profile      # one full crawl under cProfile: where the time goes, by area
+    python -m bench crawl 3000 --breakdown    # the full crawl without WARC, without archive writes, without both
 """
 
 from __future__ import annotations
@@ -48,9 +49,21 @@ def scaled_articles(count: int) -> list[dict]:
     return articles
 
 
-def crawl_once(mode: str, base_url: str, db: Path) -> dict:
+# What each part of the full pipeline costs the crawl: the same crawl with that part switched off.
+BREAKDOWN = {
+    "no-op Scrapy": ("noop", {}),
+    "full pipeline": ("full", {}),
+    "full, no WARC capture": ("full", {"HOSPITAL_NEWS_WARC_ENABLED": False}),
+    "full, no archive writes": ("full", {"HOSPITAL_NEWS_ARCHIVE_WRITE": False}),
+    "full, neither (extraction and items only)": ("full", {"HOSPITAL_NEWS_WARC_ENABLED": False,
+                                                          "HOSPITAL_NEWS_ARCHIVE_WRITE": False}),
+}  # fmt: skip
+
+
+def crawl_once(mode: str, base_url: str, db: Path, settings: dict | None = None) -> dict:
     """Run one crawl (see ``bench/crawl_worker.py`` for the modes) in a subprocess; return its figures."""
-    command = [sys.executable, "-m", "bench.crawl_worker", mode, base_url, str(db), json.dumps(SETTINGS)]
+    overrides = json.dumps({**SETTINGS, **(settings or {})})
+    command = [sys.executable, "-m", "bench.crawl_worker", mode, base_url, str(db), overrides]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -66,8 +79,25 @@ def run(count: int = 5000, rounds: int = 2) -> dict:
                 rates[mode].append(result["pages"] / result["seconds"])
                 items = result["items"] if mode == "full" else items
     noop_rate, full_rate = statistics.median(rates["noop"]), statistics.median(rates["full"])
+    # Each round's full crawl against the no-op just before it: the machine's speed drifts less within a pair.
+    paired = [full / noop for noop, full in zip(rates["noop"], rates["full"], strict=True)]
     return {"articles": count, "noop_pages_per_s": noop_rate, "full_pages_per_s": full_rate, "items": items,
-            "ratio": full_rate / noop_rate, "runs": rates}  # fmt: skip
+            "ratio": full_rate / noop_rate, "round_ratios": paired, "runs": rates}  # fmt: skip
+
+
+def breakdown(count: int, rounds: int) -> str:
+    """Each variant of ``BREAKDOWN`` in turn, ``rounds`` times; medians, as ratios to the no-op's."""
+    rates: dict[str, list[float]] = {name: [] for name in BREAKDOWN}
+    with MirrorServer(SITE, articles=scaled_articles(count)) as server, tempfile.TemporaryDirectory() as folder:
+        for number in range(rounds):
+            for index, (name, (mode, settings)) in enumerate(BREAKDOWN.items()):
+                result = crawl_once(mode, server.url, Path(folder) / f"{index}-{number}.db", settings)
+                rates[name].append(result["pages"] / result["seconds"])
+    ceiling = statistics.median(rates["no-op Scrapy"])
+    lines = [f"{count} articles, {rounds} rounds, medians:", "", "| crawl | pages/s | ÷ no-op |", "|---|---:|---:|"]
+    for name, values in rates.items():
+        lines.append(f"| {name} | {statistics.median(values):.0f} | {statistics.median(values) / ceiling:.2f} |")
+    return "\n".join(lines)
 
 
 def profile(count: int, out: Path) -> str:
@@ -102,7 +132,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("articles", nargs="?", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=2, help="no-op/full pairs; the median of each is kept")
     parser.add_argument("--profile", action="store_true", help="profile one full crawl instead (crawl.prof)")
+    parser.add_argument("--breakdown", action="store_true", help="also crawl without WARC, archive writes, both")
     args = parser.parse_args(argv)
+    if args.breakdown:
+        print(breakdown(args.articles, args.rounds))
+        return 0
     if args.profile:
         print(profile(args.articles, Path("crawl.prof").resolve()))
         return 0
@@ -111,7 +145,7 @@ def main(argv: list[str]) -> int:
     print(
         f"crawl: {r['articles']} articles ({r['items']} archived); full pipeline {r['full_pages_per_s']:.0f} pages/s, "
         f"no-op Scrapy {r['noop_pages_per_s']:.0f} pages/s (medians of {runs}); ratio {r['ratio']:.2f} "
-        "(target ≥ 0.80)"
+        f"(target ≥ 0.80); round by round {', '.join(f'{v:.2f}' for v in r['round_ratios'])}"
     )
     return 0
 

@@ -24,3 +24,26 @@ def test_bench_prints_fields_and_speed_ratio_for_every_extractor():
     assert set(rows) == {"ours", "ours+site", "ours crawl", "trafilatura"}, result.stdout
     assert rows["ours crawl"] == ("1.000", "1.000")  # title and date of every page of the windows-1258 portal
     assert re.search(r"speed ours: \d+ pages/s \([\d.]+x trafilatura\)", result.stdout)
+
+
+def test_crawl_breakdown_runs_every_variant_over_the_same_pages():
+    """``python -m bench crawl --breakdown``: each part of the pipeline switched off in turn, against the no-op."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "crawl", "40", "--rounds", "1", "--breakdown"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = dict(re.findall(r"^\| ([^|]+?) \| \d+ \| ([\d.]+) \|$", result.stdout, re.M))
+    assert list(rows) == [
+        "no-op Scrapy",
+        "full pipeline",
+        "full, no WARC capture",
+        "full, no archive writes",
+        "full, neither (extraction and items only)",
+    ], result.stdout
+    assert rows["no-op Scrapy"] == "1.00"
+    assert all(float(ratio) > 0 for ratio in rows.values())

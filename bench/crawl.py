@@ -131,8 +131,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench crawl", description=__doc__.split("\n\n")[0])
     parser.add_argument("articles", nargs="?", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=2, help="no-op/full pairs; the median of each is kept")
-    parser.add_argument("--profile", action="store_true", help="profile one full crawl instead (crawl.prof)")
-    parser.add_argument("--breakdown", action="store_true", help="also crawl without WARC, archive writes, both")
+    instead = parser.add_mutually_exclusive_group()
+    instead.add_argument("--profile", action="store_true", help="profile one full crawl instead (crawl.prof)")
+    instead.add_argument("--breakdown", action="store_true", help="also crawl without WARC, archive writes, both")
     args = parser.parse_args(argv)
     if args.breakdown:
         print(breakdown(args.articles, args.rounds))

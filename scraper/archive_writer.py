@@ -58,9 +58,9 @@ class ArchiveWriter:
     def __init__(self, db_path: str):
         self.path = str(db_path)
         _writer.join()
-        self.executor = _writer.helper
         self.pending: deque[Future] = deque()
         try:
+            self.executor = _writer.helper
             self.executor.submit(_open, self.path).result()
         except BaseException:
             _writer.leave()

@@ -18,7 +18,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from scraper.extract import extract_article
-from scraper.helper_channel import HelperChannel, HelperLost, page_helper
+from scraper.helper_channel import HelperLost, page_helper, running_page_helper
 
 
 def open_helper() -> None:
@@ -36,7 +36,7 @@ def close_helper() -> Deferred | None:
 async def extract_in_helper(html: bytes, url: str, profile: Any, **options: Any) -> dict[str, Any]:
     """``extract_article(html, url, profile, **options)``, run in the helper process, or here without one."""
     try:
-        channel = _running_helper()
+        channel = running_page_helper()
     except HelperLost:
         return extract_article(html, url, profile, **options)
     try:
@@ -44,12 +44,3 @@ async def extract_in_helper(html: bytes, url: str, profile: Any, **options: Any)
     except HelperLost:
         page_helper.lost(channel, worked=channel.answered > 0)  # the next page gets a new helper
         return extract_article(html, url, profile, **options)
-
-
-def _running_helper() -> HelperChannel:
-    """The page helper, replaced if it died since the last page; ``HelperLost`` if none can be started."""
-    channel = page_helper.helper
-    if channel.lost:
-        page_helper.lost(channel, worked=channel.answered > 0)
-        channel = page_helper.helper
-    return channel

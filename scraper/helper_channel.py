@@ -27,7 +27,7 @@ from twisted.internet.defer import Deferred
 
 from scraper.helpers import HelperLost, SharedHelper
 
-__all__ = ["HelperChannel", "HelperLost", "page_helper", "serve"]
+__all__ = ["HelperChannel", "HelperLost", "page_helper", "running_page_helper", "serve"]
 _SIZE = struct.Struct("!I")
 
 
@@ -113,6 +113,15 @@ class HelperChannel(protocol.ProcessProtocol):
 
 # The crawl's helper process, shared by its spiders: they extract there, and write their WARC records there.
 page_helper: SharedHelper[HelperChannel] = SharedHelper(HelperChannel.start, HelperChannel.close, "page helper")
+
+
+def running_page_helper() -> HelperChannel:
+    """The page helper, replaced if it died since it was last used; ``HelperLost`` if none can be started."""
+    channel = page_helper.helper
+    if channel.lost:
+        page_helper.lost(channel, worked=channel.answered > 0)
+        channel = page_helper.helper
+    return channel
 
 
 def serve() -> None:

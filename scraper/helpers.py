@@ -47,10 +47,12 @@ class SharedHelper(Generic[H]):
     """One helper shared by every spider of a crawl's process: started on first use, ended when the last
     spider leaves (a multi-site crawl runs its spiders side by side in one process).
 
-    ``start`` makes the helper (a process pool, a ``HelperChannel``); ``stop`` ends it. A helper that dies is
-    replaced on next use, but not forever: after ``MAX_FAILED_STARTS`` helpers in a row that died without doing
-    any work (a broken interpreter, a process limit), ``helper`` raises ``HelperLost`` and the callers do the
-    work themselves, instead of spawning a process for every page."""
+    ``start`` makes the helper (a process pool, a ``HelperChannel``); ``stop`` ends it. Callers that can do the
+    work themselves (the page helper's: extraction, WARC records) report a dead helper with ``lost`` and get a
+    new one on next use, but not forever: after ``MAX_FAILED_STARTS`` helpers in a row that died before
+    answering anything (a broken interpreter, a process limit), ``helper`` raises ``HelperLost`` and they work
+    in the crawl's process, instead of spawning a process for every page. The archive writer's callers cannot
+    fall back: its failure to start fails the spider's opening."""
 
     def __init__(self, start: Callable[[], H], stop: Callable[[H], Any], name: str) -> None:
         self._start, self._stop = start, stop
@@ -65,6 +67,8 @@ class SharedHelper(Generic[H]):
     def leave(self) -> Any:
         """One user fewer; the last one stops the helper and gets what ``stop`` returned (else None)."""
         self._users = max(0, self._users - 1)
+        if self._users == 0:
+            self.failed_starts = 0  # the next crawl in this process tries again
         if self._users == 0 and self._helper is not None:
             helper, self._helper = self._helper, None
             return self._stop(helper)
@@ -99,8 +103,8 @@ class SharedHelper(Generic[H]):
         self.failed_starts += 1
         if self.failed_starts == MAX_FAILED_STARTS:
             logger.warning(
-                "The %s could not start (%d tries, last: %s); its work is done in the crawl's process from now on.",
-                self.name, self.failed_starts, why,
+                "Giving up on the %s: %d in a row failed before answering (last: %s); its work is done in the "
+                "crawl's process from now on.", self.name, self.failed_starts, why,
             )  # fmt: skip
 
 

@@ -38,7 +38,7 @@ from twisted.internet.defer import Deferred, maybeDeferred
 from twisted.python.failure import Failure
 
 from archive.store import default_warc_dir
-from scraper.helper_channel import HelperChannel, HelperLost, page_helper
+from scraper.helper_channel import HelperChannel, HelperLost, page_helper, running_page_helper
 
 logger = logging.getLogger(__name__)
 
@@ -264,6 +264,8 @@ class WarcCaptureMiddleware:
         self.channel: HelperChannel | None = None  # the helper holding this spider's series under ``key``
         self.key = ""
         self.joined = False  # one of the page helper's users, until the spider closes
+        self.fell_back = False  # the helper was lost: this spider's records are written here from then on
+        self.site = ""
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -286,17 +288,20 @@ class WarcCaptureMiddleware:
             "http-header-user-agent": settings.get("USER_AGENT", ""),
         }
         self.files = WarcFiles(self.folder, f"hospital-news-{site}", self.max_size, info)
+        self.site = site
         if not self.in_helper:
             return
         page_helper.join()
         self.joined = True
+        key = f"{self.files.prefix}-{id(self)}"
         try:
-            channel = page_helper.helper
-        except HelperLost:
-            return  # no helper could be started: the records are written here
-        self.channel, self.key = channel, f"{self.files.prefix}-{id(self)}"
-        args = (self.key, str(self.folder), self.files.prefix, self.max_size, self.files.info)
-        self.channel.call(open_series, *args).addErrback(self._open_failed)
+            channel = running_page_helper()
+            args = (key, str(self.folder), self.files.prefix, self.max_size, self.files.info)
+            channel.call(open_series, *args).addErrback(self._open_failed)
+        except HelperLost as error:
+            self._fall_back(error)
+            return
+        self.channel, self.key = channel, key
 
     async def spider_closed(self, spider) -> None:
         if self.channel is not None:
@@ -329,9 +334,11 @@ class WarcCaptureMiddleware:
 
     def _write(self, exchange: Exchange) -> Deferred:
         """In the helper while it lives (a new helper would not know this spider's series), else here."""
-        if self.channel is not None and not self.channel.lost:
-            written = self.channel.call(write_to_series, self.key, exchange)
-            return written.addErrback(self._write_here_if_lost, exchange)
+        if self.channel is not None:
+            if not self.channel.lost:
+                written = self.channel.call(write_to_series, self.key, exchange)
+                return written.addErrback(self._write_here_if_lost, exchange)
+            self._fall_back(HelperLost("the helper process has ended"))
         return self._write_here(exchange)
 
     def _write_here(self, exchange: Exchange) -> Deferred:
@@ -339,12 +346,24 @@ class WarcCaptureMiddleware:
 
     def _write_here_if_lost(self, failure: Failure, exchange: Exchange) -> Deferred | None:
         if failure.check(HelperLost):
+            self._fall_back(failure.value)
             return self._write_here(exchange)
         return self._log_failure(failure, exchange.url)
 
     def _open_failed(self, failure: Failure) -> None:
-        if not failure.check(HelperLost):  # a lost helper is no error: the records are then written here
+        if failure.check(HelperLost):  # no error: the records are then written here
+            self._fall_back(failure.value)
+        else:
             self._log_failure(failure, "opening the WARC file")
+
+    def _fall_back(self, error: BaseException) -> None:
+        """The page helper is lost to this spider: report it (once per helper) and say so in the log, once."""
+        if self.fell_back:
+            return
+        self.fell_back = True
+        if self.channel is not None:
+            page_helper.lost(self.channel, worked=self.channel.answered > 0)
+        logger.warning("%s: %s; WARC records are written in the crawl's process from now on", self.site, error)
 
     def _log_failure(self, failure: Failure, what: str) -> None:
         self.crawler.stats.inc_value("hospital_news/warc_errors")

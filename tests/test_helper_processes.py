@@ -84,22 +84,24 @@ def test_a_killed_page_helper_loses_no_article_and_no_raw_page(mirrors, gold, tm
 
 
 @pytest.mark.parametrize(
-    "python",
-    ["/nonexistent/python3", "/bin/false"],
-    ids=["interpreter-missing", "helper-exits-at-once"],
+    ("python", "extract_in_helper"),
+    [("/nonexistent/python3", True), ("/bin/false", True), ("/bin/false", False)],
+    ids=["interpreter-missing", "helper-exits-at-once", "warc-only-helper-exits-at-once"],
 )
-def test_a_page_helper_that_cannot_start_loses_nothing(mirrors, gold, tmp_path, python):
+def test_a_page_helper_that_cannot_start_loses_nothing(mirrors, gold, tmp_path, python, extract_in_helper):
     """No helper process can be had (a broken interpreter, a process limit): the crawl tries a few times, says so
-    in one line, then extracts and writes WARC records in its own process; every article is archived."""
+    in its log, then extracts and writes WARC records in its own process; every article is archived."""
     db = tmp_path / "archive.db"
     result = run_cli(
         "crawl", "omon", "--db", str(db), "--base-url", f"omon={mirrors['omon'].url}", *MIRROR_SETTINGS,
-        env={"HOSPITAL_NEWS_HELPER_PYTHON": python},
+        "-s", f"HOSPITAL_NEWS_EXTRACT_IN_HELPER={extract_in_helper}", env={"HOSPITAL_NEWS_HELPER_PYTHON": python},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     log = (tmp_path / "archive-crawl.log").read_text(encoding="utf-8")
-    assert log.count("The page helper could not start (3 tries") == 1, log[-3000:]
     assert "Traceback" not in log + result.stderr
+    assert log.count("WARC records are written in the crawl's process from now on") == 1, log[-3000:]
+    # Extraction asks for a new helper after each loss, up to three; the WARC capture never does.
+    assert log.count("Giving up on the page helper: 3 in a row failed") == int(extract_in_helper), log[-3000:]
     articles = rows(db, "SELECT url, warc_file, warc_offset FROM articles")
     assert sorted(a["url"] for a in articles) == sorted(a["url"] for a in gold["omon"])
     folder = default_warc_dir(db)

@@ -7,15 +7,14 @@ import sys
 from .conftest import ROOT
 
 
+def run_bench(*args: str) -> subprocess.CompletedProcess:
+    """``python -m bench ARGS`` as ``make bench`` runs it."""
+    command = [sys.executable, "-m", "bench", *args]
+    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300)
+
+
 def test_bench_prints_fields_and_speed_ratio_for_every_extractor():
-    result = subprocess.run(
-        [sys.executable, "-m", "bench", "extraction", "--sites", "nuiben", "--repeat", "1"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        timeout=300,
-    )
+    result = run_bench("extraction", "--sites", "nuiben", "--repeat", "1")
     assert result.returncode == 0, result.stderr
     rows = {
         m[0]: m[1:]
@@ -28,14 +27,7 @@ def test_bench_prints_fields_and_speed_ratio_for_every_extractor():
 
 def test_crawl_breakdown_runs_every_variant_over_the_same_pages():
     """``python -m bench crawl --breakdown``: each part of the pipeline switched off in turn, against the no-op."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bench", "crawl", "40", "--rounds", "1", "--breakdown"],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        timeout=300,
-    )
+    result = run_bench("crawl", "40", "--rounds", "1", "--breakdown")
     assert result.returncode == 0, result.stderr
     rows = dict(re.findall(r"^\| ([^|]+?) \| \d+ \| ([\d.]+) \|$", result.stdout, re.M))
     assert list(rows) == [

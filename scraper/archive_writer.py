@@ -8,21 +8,30 @@ crawl goes on fetching and extracting (``python -m bench crawl --profile`` shows
 Safety: the crawl waits for every queued write before it closes its run (SIGINT/SIGTERM included), so what
 was scraped is committed. The writer is a helper process (``scraper/helpers.py``): it ignores SIGINT/SIGTERM
 and exits when the crawl's process is gone (kill -9), its open transaction, if any, rolled back by SQLite as
-a killed single process would leave it.
+a killed single process would leave it. If the writer dies and the crawl does not (the OOM killer, a stray
+``kill``), the crawl starts a new one and sends again every write not yet confirmed: each batch is one
+transaction, committed whole or not at all, and saving again an article that was committed just before the
+kill changes nothing but its ``last_seen``.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
-from archive.store import Archive
+from archive.store import Archive, ArchiveError
 from scraper.helpers import SharedHelper, helper_pool, stop_pool
 
 # Batches queued for the writer before the crawl waits for the oldest: bounds memory, and what a kill -9 can
 # lose beyond the batch being filled (what a synchronous write of as many batches would have risked).
 MAX_PENDING = 2
+# Writer processes one crawl may start again after one died, before it gives up with an error.
+MAX_RESTARTS = 3
+logger = logging.getLogger(__name__)
 # In the writer process: each open archive and how many spiders use it (every spider of a multi-site crawl
 # shares one writer process, and usually one archive file).
 _archives: dict[str, tuple[Archive, int]] = {}
@@ -47,18 +56,29 @@ def _close(path: str) -> None:
         archive.close()
 
 
+@dataclass
+class _Write:
+    """A queued write, kept until the writer confirms it so that it can be sent again to a new writer."""
+
+    method: str
+    args: tuple
+    future: Future
+
+
 class ArchiveWriter:
     """One spider's side of the writer process (one for all spiders of a crawl's process): ``call`` waits for
     an answer, ``submit`` queues a write.
 
     Queued writes' outcomes are collected on the caller's thread by ``done`` and ``drain``, oldest first.
     Exceptions (an ``ArchiveError`` such as a locked database) come back from the writer as they were raised.
+    A writer that died is replaced (see the module's docstring), ``MAX_RESTARTS`` times at most.
     """
 
     def __init__(self, db_path: str):
         self.path = str(db_path)
+        self.pending: deque[_Write] = deque()
+        self.restarts = 0
         _writer.join()
-        self.pending: deque[Future] = deque()
         try:
             self.executor = _writer.helper
             self.executor.submit(_open, self.path).result()
@@ -68,36 +88,78 @@ class ArchiveWriter:
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """Run ``Archive.<method>`` in the writer after what is queued; its result (or exception) here."""
-        return self.executor.submit(_call, self.path, method, args, kwargs).result()
+        return self._wait_for(_call, self.path, method, args, kwargs)
 
     def submit(self, method: str, *args: Any) -> list[Future]:
         """Queue ``Archive.<method>``; returns the writes finished meanwhile (waiting if too many are queued)."""
-        self.pending.append(self.executor.submit(_call, self.path, method, args, {}))
+        self.pending.append(_Write(method, args, self._send(method, args)))
         finished = self.done()
         while len(self.pending) > MAX_PENDING:
-            self.pending[0].exception()  # wait for the oldest: the writer is the bottleneck
+            self.pending[0].future.exception()  # wait for the oldest: the writer is the bottleneck
             finished += self.done()
         return finished
 
     def done(self) -> list[Future]:
         """The queued writes that have finished, oldest first, taken off the queue."""
         finished = []
-        while self.pending and self.pending[0].done():
-            finished.append(self.pending.popleft())
+        while self.pending and self.pending[0].future.done():
+            if isinstance(self.pending[0].future.exception(), BrokenProcessPool):
+                self._restart()  # sends every pending write again
+                continue
+            finished.append(self.pending.popleft().future)
         return finished
 
     def drain(self) -> list[Future]:
         """Wait for every queued write; returns them all, oldest first."""
         finished = []
         while self.pending:
-            self.pending[0].exception()
-            finished.append(self.pending.popleft())
+            self.pending[0].future.exception()
+            finished += self.done()
         return finished
 
     def close(self) -> None:
         """Wait for the queue, close the archive in the writer; the last spider to close ends the writer."""
         try:
             self.drain()
-            self.executor.submit(_close, self.path).result()
+            self._wait_for(_close, self.path)
         finally:
             _writer.leave()
+
+    def _wait_for(self, function, *args: Any) -> Any:
+        """``function(*args)`` in the writer, after what is queued; in a new writer if this one died meanwhile."""
+        while True:
+            try:
+                return self.executor.submit(function, *args).result()
+            except BrokenProcessPool:
+                self._restart()
+
+    def _send(self, method: str, args: tuple) -> Future:
+        """Queue a write; a pool already known to be broken refuses it, which ``done`` then sees as a failure."""
+        try:
+            return self.executor.submit(_call, self.path, method, args, {})
+        except BrokenProcessPool as error:
+            refused: Future = Future()
+            refused.set_exception(error)
+            return refused
+
+    def _restart(self) -> None:
+        """The writer process died: open the archive in a new one and send the unconfirmed writes again."""
+        while True:
+            self.restarts += 1
+            if self.restarts > MAX_RESTARTS:
+                raise ArchiveError(f"the archive writer process died {MAX_RESTARTS + 1} times; the crawl stops")
+            broken = self.executor
+            _writer.lost(broken)  # the first spider to notice replaces it; the others get the new one
+            broken.shutdown(wait=False)
+            self.executor = _writer.helper
+            try:
+                self.executor.submit(_open, self.path).result()
+                break
+            except BrokenProcessPool:
+                continue
+        for write in self.pending:
+            write.future = self._send(write.method, write.args)
+        logger.warning(
+            "The archive writer process died; a new one writes the archive (%d queued writes sent again).",
+            len(self.pending),
+        )

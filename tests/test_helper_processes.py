@@ -83,6 +83,27 @@ def test_a_killed_page_helper_loses_no_article_and_no_raw_page(mirrors, gold, tm
     assert check.returncode == 0, check.stdout
 
 
+def test_a_killed_archive_writer_is_replaced_and_no_article_is_lost(mirrors, gold, tmp_path):
+    """The process that writes the archive dies mid-crawl (the OOM killer, a stray ``kill``): the crawl starts a
+    new one, sends again the batches it had not confirmed, and ends as a healthy run with every article."""
+    db = tmp_path / "archive.db"
+    process = start_slow_crawl(mirrors, db, batch_size=2, stderr=subprocess.PIPE)
+    wait_for_articles(process, db, 4)
+    assert process.poll() is None, "the crawl ended before its writer could be killed"
+    writers = [pid for pid in children(process.pid) if "multiprocessing.spawn" in command_line(pid)]
+    assert len(writers) == 1, "the archive writer runs in one helper process"
+    os.kill(writers[0], signal.SIGKILL)
+
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr
+    urls = [r["url"] for r in rows(db, "SELECT url FROM articles")]
+    assert sorted(urls) == sorted(a["url"] for a in gold["omon"])
+    assert [r["status"] for r in rows(db, "SELECT status FROM crawl_runs")] == ["ok"]
+    log = (tmp_path / "archive-crawl.log").read_text(encoding="utf-8")
+    assert log.count("The archive writer process died; a new one writes the archive") == 1, log[-3000:]
+    assert "Traceback" not in log
+
+
 @pytest.mark.parametrize(
     ("python", "extract_in_helper"),
     [("/nonexistent/python3", True), ("/bin/false", True), ("/bin/false", False)],

@@ -60,19 +60,24 @@ def command_line(pid: int) -> str:
         return ""
 
 
+def crawl_killing_helper(mirrors: dict, db: Path, command: str) -> None:
+    """Crawl the omon mirror and SIGKILL, once a few articles are in, its one helper whose command line holds
+    ``command``; the crawl must still end well."""
+    process = start_slow_crawl(mirrors, db, batch_size=2, stderr=subprocess.PIPE)
+    wait_for_articles(process, db, 4)
+    assert process.poll() is None, "the crawl ended before its helper could be killed"
+    helpers = [pid for pid in children(process.pid) if command in command_line(pid)]
+    assert len(helpers) == 1, f"one helper process runs {command}"
+    os.kill(helpers[0], signal.SIGKILL)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr
+
+
 def test_a_killed_page_helper_loses_no_article_and_no_raw_page(mirrors, gold, tmp_path):
     """The helper that extracts articles and writes WARC records dies mid-crawl (OOM killer, kill -9): the crawl
     goes on in its own process, archives every article, and every one still points at its raw page."""
     db = tmp_path / "archive.db"
-    process = start_slow_crawl(mirrors, db, batch_size=2, stderr=subprocess.PIPE)
-    wait_for_articles(process, db, 4)
-    assert process.poll() is None, "the crawl ended before its helper could be killed"
-    page_helpers = [pid for pid in children(process.pid) if "scraper.helper_channel" in command_line(pid)]
-    assert len(page_helpers) == 1, "extraction and WARC writing run in one helper process"
-    os.kill(page_helpers[0], signal.SIGKILL)
-
-    _, stderr = process.communicate(timeout=300)
-    assert process.returncode == 0, stderr
+    crawl_killing_helper(mirrors, db, "scraper.helper_channel")
     articles = rows(db, "SELECT url, warc_file, warc_offset FROM articles")
     assert sorted(a["url"] for a in articles) == sorted(a["url"] for a in gold["omon"])
     assert all(a["warc_file"] and a["warc_offset"] is not None for a in articles)
@@ -87,15 +92,7 @@ def test_a_killed_archive_writer_is_replaced_and_no_article_is_lost(mirrors, gol
     """The process that writes the archive dies mid-crawl (the OOM killer, a stray ``kill``): the crawl starts a
     new one, sends again the batches it had not confirmed, and ends as a healthy run with every article."""
     db = tmp_path / "archive.db"
-    process = start_slow_crawl(mirrors, db, batch_size=2, stderr=subprocess.PIPE)
-    wait_for_articles(process, db, 4)
-    assert process.poll() is None, "the crawl ended before its writer could be killed"
-    writers = [pid for pid in children(process.pid) if "multiprocessing.spawn" in command_line(pid)]
-    assert len(writers) == 1, "the archive writer runs in one helper process"
-    os.kill(writers[0], signal.SIGKILL)
-
-    _, stderr = process.communicate(timeout=300)
-    assert process.returncode == 0, stderr
+    crawl_killing_helper(mirrors, db, "multiprocessing.spawn")  # the archive writer's one-process pool
     urls = [r["url"] for r in rows(db, "SELECT url FROM articles")]
     assert sorted(urls) == sorted(a["url"] for a in gold["omon"])
     assert [r["status"] for r in rows(db, "SELECT status FROM crawl_runs")] == ["ok"]

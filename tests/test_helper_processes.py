@@ -1,6 +1,8 @@
-"""A crawl's helper processes (extraction, archive writer) never outlive it: killed with SIGKILL, the crawl
-leaves no process behind holding the archive, and the next crawl completes."""
+"""A crawl's helper processes (page helper, archive writer). Killed with the crawl, none outlives it and the next
+crawl completes; killed alone, or unable to start, they are replaced or their work is done in the crawl's
+process, and no article or raw page is lost."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -10,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from archive.reextract import read_capture
-from archive.store import default_warc_dir
+from archive.store import ArchiveError, default_warc_dir
+from scraper.archive_writer import MAX_RESTARTS, ArchiveWriter
 
 from .conftest import MIRROR_SETTINGS, WARCIO, crawl_mirrors, rows, run_cli, start_slow_crawl, wait_for_articles
 
@@ -99,6 +102,23 @@ def test_a_killed_archive_writer_is_replaced_and_no_article_is_lost(mirrors, gol
     log = (tmp_path / "archive-crawl.log").read_text(encoding="utf-8")
     assert log.count("The archive writer process died; a new one writes the archive") == 1, log[-3000:]
     assert "Traceback" not in log
+
+
+def test_the_archive_writer_gives_up_with_an_error_when_its_process_keeps_dying(tmp_path):
+    """A writer killed again and again (memory too short for it to live) is not restarted forever: after
+    MAX_RESTARTS new ones, the crawl's side gets one clear ArchiveError instead of a broken pool."""
+    writer = ArchiveWriter(str(tmp_path / "archive.db"))
+    try:
+        assert writer.call("previous_runs", "omon", 0) == []
+        with pytest.raises(ArchiveError, match=f"died {MAX_RESTARTS + 1} times"):
+            for _ in range(MAX_RESTARTS + 1):
+                for process in list(writer.executor._processes.values()):
+                    process.kill()
+                    process.join()
+                writer.call("previous_runs", "omon", 0)
+    finally:
+        with contextlib.suppress(ArchiveError):
+            writer.close()
 
 
 @pytest.mark.parametrize(

@@ -67,12 +67,13 @@ class SharedHelper(Generic[H]):
     def leave(self) -> Any:
         """One user fewer; the last one stops the helper and gets what ``stop`` returned (else None)."""
         self._users = max(0, self._users - 1)
-        if self._users == 0:
-            self.failed_starts = 0  # the next crawl in this process tries again
-        if self._users == 0 and self._helper is not None:
-            helper, self._helper = self._helper, None
-            return self._stop(helper)
-        return None
+        if self._users > 0:
+            return None
+        self.failed_starts = 0  # the next crawl in this process tries again
+        if self._helper is None:
+            return None
+        helper, self._helper = self._helper, None
+        return self._stop(helper)
 
     @property
     def helper(self) -> H:

@@ -58,7 +58,7 @@ class SiteSpider(scrapy.Spider):
         # Not ``state``: with a JOBDIR, Scrapy's SpiderState extension sets ``spider.state`` to its own dict.
         self.crawl_state: CrawlState | None = None
         self.listed: dict[str, set[str]] = {}  # category name -> article URLs its listing pages showed so far
-        self.images_requested: set[str] = set()
+        self.images_requested: set[str] = set()  # each on-site image is fetched once per crawl, not per article
 
     extract_elsewhere = False  # set from HOSPITAL_NEWS_EXTRACT_IN_HELPER when the crawler is attached
 

@@ -68,16 +68,26 @@ def crawl_once(mode: str, base_url: str, db: Path, settings: dict | None = None)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run(count: int = 5000, rounds: int = 2) -> dict:
-    """Alternate no-op and full crawls ``rounds`` times each; medians of pages per second."""
-    rates: dict[str, list[float]] = {"noop": [], "full": []}
-    items = 0
+def alternate(count: int, rounds: int, variants: dict[str, tuple[str, dict]]) -> dict[str, list[dict]]:
+    """The figures of each variant (name: crawl mode and settings), crawled in turn ``rounds`` times over one
+    mirror of ``count`` articles: the variants of a round see the machine in the same state."""
+    results: dict[str, list[dict]] = {name: [] for name in variants}
     with MirrorServer(SITE, articles=scaled_articles(count)) as server, tempfile.TemporaryDirectory() as folder:
         for number in range(rounds):
-            for mode in ("noop", "full"):
-                result = crawl_once(mode, server.url, Path(folder) / f"{mode}-{number}.db")
-                rates[mode].append(result["pages"] / result["seconds"])
-                items = result["items"] if mode == "full" else items
+            for index, (name, (mode, settings)) in enumerate(variants.items()):
+                results[name].append(crawl_once(mode, server.url, Path(folder) / f"{index}-{number}.db", settings))
+    return results
+
+
+def pages_per_second(results: list[dict]) -> list[float]:
+    return [result["pages"] / result["seconds"] for result in results]
+
+
+def run(count: int = 5000, rounds: int = 2) -> dict:
+    """Alternate no-op and full crawls ``rounds`` times each; medians of pages per second."""
+    results = alternate(count, rounds, {"noop": ("noop", {}), "full": ("full", {})})
+    rates = {mode: pages_per_second(values) for mode, values in results.items()}
+    items = results["full"][-1]["items"]
     noop_rate, full_rate = statistics.median(rates["noop"]), statistics.median(rates["full"])
     # Each round's full crawl against the no-op just before it: the machine's speed drifts less within a pair.
     paired = [full / noop for noop, full in zip(rates["noop"], rates["full"], strict=True)]
@@ -87,12 +97,7 @@ def run(count: int = 5000, rounds: int = 2) -> dict:
 
 def breakdown(count: int, rounds: int) -> str:
     """Each variant of ``BREAKDOWN`` in turn, ``rounds`` times; medians, as ratios to the no-op's."""
-    rates: dict[str, list[float]] = {name: [] for name in BREAKDOWN}
-    with MirrorServer(SITE, articles=scaled_articles(count)) as server, tempfile.TemporaryDirectory() as folder:
-        for number in range(rounds):
-            for index, (name, (mode, settings)) in enumerate(BREAKDOWN.items()):
-                result = crawl_once(mode, server.url, Path(folder) / f"{index}-{number}.db", settings)
-                rates[name].append(result["pages"] / result["seconds"])
+    rates = {name: pages_per_second(values) for name, values in alternate(count, rounds, BREAKDOWN).items()}
     ceiling = statistics.median(rates["no-op Scrapy"])
     lines = [f"{count} articles, {rounds} rounds, medians:", "", "| crawl | pages/s | ÷ no-op |", "|---|---:|---:|"]
     for name, values in rates.items():

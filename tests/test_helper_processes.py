@@ -63,6 +63,16 @@ def command_line(pid: int) -> str:
         return ""
 
 
+def assert_every_article_with_its_raw_page(db: Path, gold_articles: list[dict]) -> None:
+    """Every gold article is archived, and its WARC location reads back as the page fetched (a 200)."""
+    articles = rows(db, "SELECT url, warc_file, warc_offset FROM articles")
+    assert sorted(a["url"] for a in articles) == sorted(a["url"] for a in gold_articles)
+    assert all(a["warc_file"] and a["warc_offset"] is not None for a in articles)
+    folder = default_warc_dir(db)
+    for article in articles:
+        assert read_capture(folder, article["warc_file"], article["warc_offset"]).status == 200
+
+
 def crawl_killing_helper(mirrors: dict, db: Path, command: str) -> None:
     """Crawl the omon mirror and SIGKILL, once a few articles are in, its one helper whose command line holds
     ``command``; the crawl must still end well."""
@@ -81,12 +91,8 @@ def test_a_killed_page_helper_loses_no_article_and_no_raw_page(mirrors, gold, tm
     goes on in its own process, archives every article, and every one still points at its raw page."""
     db = tmp_path / "archive.db"
     crawl_killing_helper(mirrors, db, "scraper.helper_channel")
-    articles = rows(db, "SELECT url, warc_file, warc_offset FROM articles")
-    assert sorted(a["url"] for a in articles) == sorted(a["url"] for a in gold["omon"])
-    assert all(a["warc_file"] and a["warc_offset"] is not None for a in articles)
+    assert_every_article_with_its_raw_page(db, gold["omon"])
     folder = default_warc_dir(db)
-    for article in articles:
-        assert read_capture(folder, article["warc_file"], article["warc_offset"]).status == 200
     check = subprocess.run([*WARCIO, "check", *map(str, sorted(folder.glob("*.warc.gz")))], capture_output=True)
     assert check.returncode == 0, check.stdout
 
@@ -140,8 +146,4 @@ def test_a_page_helper_that_cannot_start_loses_nothing(mirrors, gold, tmp_path, 
     assert log.count("WARC records are written in the crawl's process from now on") == 1, log[-3000:]
     # Extraction asks for a new helper after each loss, up to three; the WARC capture never does.
     assert log.count("Giving up on the page helper: 3 in a row failed") == int(extract_in_helper), log[-3000:]
-    articles = rows(db, "SELECT url, warc_file, warc_offset FROM articles")
-    assert sorted(a["url"] for a in articles) == sorted(a["url"] for a in gold["omon"])
-    folder = default_warc_dir(db)
-    for article in articles:
-        assert read_capture(folder, article["warc_file"], article["warc_offset"]).status == 200
+    assert_every_article_with_its_raw_page(db, gold["omon"])

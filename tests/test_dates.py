@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
+from scraper.extract.clean import parse
 from scraper.extract.dates import complete_partial, find_date, find_full_date
+from scraper.extract.metadata import find_stated_date
 
 
 @pytest.mark.parametrize(
@@ -57,3 +59,20 @@ def test_partial_date_without_context_is_not_guessed():
 def test_document_numbers_are_not_dates():
     # "21-KL/TW" and "nhiệm kỳ 2020-2025" look numeric but are no dates.
     assert find_date("Kết luận số 21-KL/TW, nhiệm kỳ 2020-2025", reference=date(2022, 5, 24)) is None
+
+
+def test_a_date_line_under_the_title_is_the_stated_date_however_it_is_padded():
+    """Legacy layouts write "(12/7/2019)" alone under the title, often padded with runs of &nbsp;.
+
+    A longer line that only mentions a date (a title, a sentence) is not a date line, however short its
+    start: the length is judged on the cleaned text, never on a prefix of it.
+    """
+    padding = "&nbsp; " * 40
+    page = f"""<html><body><table><tr><td>
+      <b>Đảng bộ Bệnh viện tổ chức Hội nghị kiểm điểm (20/10/2020)</b>
+      <span>{padding}<i>(12/7/2019)</i>{padding}</span>
+      <p>Chiều ngày 12/7/2019, Đảng bộ Bệnh viện Đa khoa Quận Ô Môn tổ chức hội nghị.</p>
+    </td></tr></table></body></html>"""
+    assert find_stated_date(parse(page), None).iso() == "2019-07-12"
+    sentence_only = page.replace("<i>(12/7/2019)</i>", "")
+    assert find_stated_date(parse(sentence_only), None) is None

@@ -15,6 +15,7 @@ from archive import reextract
 from archive.reextract import read_capture
 from archive.store import Archive, default_warc_dir
 from scraper.extract import extract_article
+from scraper.mirror.images import make_jpeg
 from scraper.profiles import load_profile
 from scraper.spiders.site import SiteSpider
 from scraper.warc import WarcFiles
@@ -197,6 +198,42 @@ def test_a_gzip_encoded_page_is_stored_as_received_and_read_back_decoded(tmp_pat
         assert record.http_headers.get_header("Connection") is None
         assert record.raw_stream.read() == response.body  # the bytes as they came over the wire
     assert warcio_check(tmp_path).returncode == 0
+
+
+def test_a_photo_is_stored_in_its_gzip_member_and_a_page_is_deflated(tmp_path):
+    """Deflating a JPEG again costs milliseconds and saves nothing: its record is stored; a page's is deflated.
+
+    Both must still read back byte for byte and pass ``warcio check``.
+    """
+    photo = make_jpeg()  # flat grey: deflate would shrink it a lot, so a stored member is easy to tell
+    paragraph = "<p>Đảng bộ Bệnh viện Đa khoa Bạc Liêu tổ chức hội nghị.</p>"
+    page = f"<html><body><h1>Hội nghị kiểm điểm Đảng viên năm 2025</h1>{paragraph * 50}</body></html>".encode()
+    files = WarcFiles(tmp_path, "hospital-news-test", max_size=10_000_000)
+    written = {}
+    for url, content_type, body in [
+        ("https://bvdkbaclieu.vn/uploads/hoi-nghi.jpg", "image/jpeg", photo),
+        ("https://bvdkbaclieu.vn/tin/hoi-nghi-kiem-diem-1.html", "text/html; charset=utf-8", page),
+    ]:
+        response = HtmlResponse(url, status=200, headers={"Content-Type": content_type}, body=body,
+                                request=Request(url), protocol="HTTP/1.1")  # fmt: skip
+        written[url] = (files.write_exchange(response.request, response, {}), body)
+    files.close()
+    member_sizes = {}
+    for url, (location, body) in written.items():
+        assert read_capture(tmp_path, location.file, location.offset).body == body
+        member_sizes[url] = response_member_size(tmp_path / location.file, location.offset)
+    assert member_sizes["https://bvdkbaclieu.vn/uploads/hoi-nghi.jpg"] > len(photo)  # stored, not deflated
+    assert member_sizes["https://bvdkbaclieu.vn/tin/hoi-nghi-kiem-diem-1.html"] < len(page) / 4  # deflated
+    assert warcio_check(tmp_path).returncode == 0
+
+
+def response_member_size(path: Path, offset: int) -> int:
+    """The size on disk of the record (its own gzip member) that starts at ``offset``."""
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        records = ArchiveIterator(stream)
+        next(records).content_stream().read()
+        return records.get_record_length()
 
 
 def test_unwritable_warc_dir_is_refused_before_fetching(tmp_path):

@@ -56,6 +56,10 @@ def _close(path: str) -> None:
         archive.close()
 
 
+class ArchiveWriterLost(ArchiveError):
+    """The writer process kept dying and is not started again: nothing more can be written in this crawl."""
+
+
 @dataclass
 class _Write:
     """A queued write, kept until the writer confirms it so that it can be sent again to a new writer."""
@@ -125,6 +129,11 @@ class ArchiveWriter:
         finally:
             _writer.leave()
 
+    def abandon(self) -> None:
+        """Stop using a writer that is lost for good: its queued writes are dropped, not waited for."""
+        self.pending.clear()
+        _writer.leave()
+
     def _wait_for(self, function, *args: Any) -> Any:
         """``function(*args)`` in the writer, after what is queued; in a new writer if this one died meanwhile."""
         while True:
@@ -147,7 +156,8 @@ class ArchiveWriter:
         while True:
             self.restarts += 1
             if self.restarts > MAX_RESTARTS:
-                raise ArchiveError(f"the archive writer process died {MAX_RESTARTS + 1} times; the crawl stops")
+                died = MAX_RESTARTS + 1
+                raise ArchiveWriterLost(f"the archive writer process died {died} times and was not started again")
             broken = self.executor
             _writer.lost(broken)  # the first spider to notice replaces it; the others get the new one
             broken.shutdown(wait=False)

@@ -11,6 +11,8 @@ queued batch is committed, so SIGINT/SIGTERM still commit what was scraped.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import unicodedata
 from concurrent.futures import Future
 from contextlib import ExitStack
@@ -20,14 +22,17 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from archive.health import RunFigures, Thresholds, assess, summary_line
 from archive.locks import site_lock
 from archive.notify import notify
-from scraper.archive_writer import ArchiveWriter
+from archive.store import Archive, ArchiveError
+from scraper.archive_writer import ArchiveWriter, ArchiveWriterLost
 from scraper.items import Article, Gone, Unchanged
 
 _TEXT_FIELDS = ("title", "body", "author", "category")
+logger = logging.getLogger(__name__)
 
 
 class ValidatePipeline:
@@ -60,6 +65,7 @@ class ArchivePipeline:
         self.writer: ArchiveWriter | None = None
         self.run_id: int | None = None
         self.lock = ExitStack()  # the site's lock, taken here by a Scrapyd job only
+        self.lost: str | None = None  # why the archive can no longer be written, once the writer is lost
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -102,6 +108,21 @@ class ArchivePipeline:
             self.lock.enter_context(site_lock(Path(self.db_path), spider.profile.name))
 
     def process_item(self, item: Article | Gone | Unchanged) -> Article | Gone | Unchanged:
+        if self.lost:
+            return item  # the spider is closing: nothing can be written any more
+        try:
+            return self._archive(item)
+        except ArchiveWriterLost as error:
+            self._give_up(error)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_writer_lost"))
+            return item
+
+    def _give_up(self, error: ArchiveWriterLost) -> None:
+        """The writer cannot be kept alive: note why, in one log line; the crawl stops (it would archive nothing)."""
+        self.lost = str(error)
+        logger.error("%s: %s", self.crawler.spider.profile.name, error)
+
+    def _archive(self, item: Article | Gone | Unchanged) -> Article | Gone | Unchanged:
         if isinstance(item, Unchanged):
             self.touched.append(item.url)
             if len(self.touched) >= self.batch_size:
@@ -151,19 +172,32 @@ class ArchivePipeline:
             raise errors[0]
 
     def close_spider(self) -> None:
-        self.flush(wait=True)
+        if self.lost:
+            return
+        try:
+            self.flush(wait=True)
+        except ArchiveWriterLost as error:
+            self._give_up(error)
 
     def finish_run(self, spider, reason: str) -> None:
         """Record the run's figures and health verdict, also after SIGINT/SIGTERM (reason "shutdown")."""
         if self.writer is None:
             return
         try:
-            self.flush(wait=True)
-            spider.run_row = self._close_run(spider, reason)
+            if not self.lost:
+                self.flush(wait=True)
+                spider.run_row = self._close_run(spider, reason)
+        except ArchiveWriterLost as error:
+            self._give_up(error)
         finally:
-            self.writer.close()
+            if self.lost:
+                self.writer.abandon()
+            else:
+                self.writer.close()
             self.writer = None
             self.lock.close()
+        if self.lost:
+            spider.run_row = self._close_lost_run(spider)
         if spider.run_row["status"] in ("warning", "failed"):
             self.send_notification(spider.run_row)
 
@@ -193,6 +227,22 @@ class ArchivePipeline:
             redirected_to=run.redirected_to,
             warnings="; ".join(verdict.warnings) or None,
         )
+
+    def _close_lost_run(self, spider) -> dict:
+        """The run's row closed as failed from the crawl's own process, since the writer's is gone.
+
+        If even that fails (the cause may be the disk or the file), the row stays ``running`` and the CLI
+        still gets the reason.
+        """
+        stats = self.stats.get_stats()
+        figures = {"status": "failed", "pages": stats.get("response_received_count", 0),
+                   "errors": stats.get("hospital_news/fetch_errors", 0), "message": self.lost}  # fmt: skip
+        try:
+            with Archive(self.db_path) as archive:
+                return archive.finish_run(self.run_id, **figures)
+        except (ArchiveError, sqlite3.Error) as error:
+            logger.error("%s: the run's row could not be closed either: %s", spider.profile.name, error)
+        return {"id": self.run_id, "site": spider.profile.name, "new": 0, "updated": 0, "unchanged": 0, **figures}
 
     def thresholds(self) -> Thresholds:
         return Thresholds(

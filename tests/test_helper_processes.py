@@ -127,6 +127,47 @@ def test_the_archive_writer_gives_up_with_an_error_when_its_process_keeps_dying(
             writer.close()
 
 
+def writer_pids(crawl: subprocess.Popen) -> set[int]:
+    return {pid for pid in children(crawl.pid) if "multiprocessing.spawn" in command_line(pid)}
+
+
+def kill_each_new_writer(crawl: subprocess.Popen, times: int) -> None:
+    """SIGKILL the crawl's archive writer ``times`` times, each time as soon as the crawl has started a new one."""
+    killed: set[int] = set()
+    deadline = time.monotonic() + 120
+    while len(killed) < times and crawl.poll() is None and time.monotonic() < deadline:
+        for pid in writer_pids(crawl) - killed:
+            os.kill(pid, signal.SIGKILL)
+            killed.add(pid)
+        time.sleep(0.02)
+    assert len(killed) == times, f"the crawl ended or stalled after {len(killed)} of {times} writers were killed"
+
+
+def test_a_crawl_whose_archive_writer_keeps_dying_stops_with_one_clear_line(mirrors, tmp_path):
+    """The writer is killed each time it is started again: after MAX_RESTARTS new ones the crawl stops (it
+    would archive nothing more), says why in one line, exits 1, closes its run as failed, and keeps what was
+    committed before."""
+    db = tmp_path / "archive.db"
+    crawl = start_slow_crawl(mirrors, db, batch_size=1, stderr=subprocess.PIPE)
+    wait_for_articles(crawl, db, 2)
+    committed = {r["url"]: r["body"] for r in rows(db, "SELECT url, body FROM articles")}
+    assert crawl.poll() is None and committed, "the crawl ended before its writer could be killed"
+    kill_each_new_writer(crawl, MAX_RESTARTS + 1)
+    _, stderr = crawl.communicate(timeout=300)
+
+    reason = f"the archive writer process died {MAX_RESTARTS + 1} times and was not started again"
+    assert crawl.returncode == 1, stderr
+    assert stderr.strip().splitlines()[-1] == f"Error: omon: crawl failed: {reason}", stderr[-2000:]
+    assert "Traceback" not in stderr
+    log = (tmp_path / "archive-crawl.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log and log.count(f"omon: {reason}") == 1, log[-3000:]
+    runs = rows(db, "SELECT status, message FROM crawl_runs")
+    assert runs == [{"status": "failed", "message": reason}]
+    kept = {r["url"]: r["body"] for r in rows(db, "SELECT url, body FROM articles")}
+    assert committed.items() <= kept.items()  # nothing committed before is lost or changed
+    assert len(kept) < 39, "the crawl stopped instead of fetching on with nowhere to write"
+
+
 @pytest.mark.parametrize(
     ("python", "extract_in_helper"),
     [("/nonexistent/python3", True), ("/bin/false", True), ("/bin/false", False)],

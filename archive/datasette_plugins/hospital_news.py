@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from datasette import Forbidden, Response, hookimpl
+from datasette.database import QueryInterrupted
 from datasette.filters import FilterArguments
 from datasette.utils import InvalidSql, derive_named_parameters, validate_sql_select
 from datasette.utils.asgi import AsgiStream
@@ -75,12 +76,20 @@ def filters_from_request(request, database, table, datasette):
         enough = (await db.execute(table_search.threshold_sql())).first()[0] if wanted else 0
         for one in wanted:
             params[one.param] = one.text
-            hits = await db.execute(table_search.dense_sql(one, raw), {one.param: one.text, "enough": enough})
-            clauses.append(table_search.where_clause(one, raw, dense=bool(hits.first()[0])))
+            clauses.append(table_search.where_clause(one, raw, dense=await _is_dense(db, one, raw, enough)))
         context = {"supports_search": True, "search": request.args.get("_search", "")}
         return FilterArguments(clauses, params, [one.describe() for one in wanted], context)
 
     return inner
+
+
+async def _is_dense(db, one: table_search.Search, raw: bool, enough: int) -> bool:
+    """False when the probe fails (a raw query's FTS5 syntax error): the table's own query then reports it."""
+    try:
+        hits = await db.execute(table_search.dense_sql(one, raw), {one.param: one.text, "enough": enough})
+    except (sqlite3.DatabaseError, QueryInterrupted):
+        return False
+    return bool(hits.first()[0])
 
 
 def paragraphs_html(body: str) -> Markup:

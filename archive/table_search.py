@@ -7,11 +7,14 @@ page. Here, when a phrase matches more than one article in ``DENSE_SHARE``, the 
 ``+id IN (...)``: the unary plus keeps SQLite from driving with it, so it walks the date index newest first and
 keeps the rows that match (0.3 s for "chi bộ"; the count 0.55 s instead of 0.8). A rarer phrase keeps the
 lookup: for one hit it takes 2 ms, where a walk of the whole index would take 0.17 s. Deciding costs one
-FTS5 count that stops at the threshold (under 10 ms). ``python -m bench query`` measures both.
+FTS5 count that stops at the threshold (under 10 ms).
 
 What matches is unchanged: the phrase folded over the folded columns (``escape_fts``, archive/search.py), or the
 raw FTS5 query with ``?_searchmode=raw``. ``?_search_title=`` and ``?_search_body=`` search the folded copies
 (the unfolded FTS columns are empty since m009, so Datasette's own filter found nothing there).
+
+The two plans were timed with sqlite3 on the archive ``python -m bench query`` generates; that benchmark times
+the pages as Datasette serves them.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ FTS_TABLE = "articles_fts"
 COLUMNS = {"title": "title_folded", "body": "body_folded", "title_folded": "title_folded",
            "body_folded": "body_folded"}  # fmt: skip
 # A phrase is dense when it matches more than one article in this many: see the module's docstring. Where the
-# two plans cost the same on 1,000,000 articles (bench.query): reading each match whole takes about 6 µs, a
-# step of the date index 0.16 µs.
+# two plans cost about the same on the 1,000,000 articles of bench.query's archive: reading each match whole
+# takes about 6 µs, a step of the date index 0.16 µs.
 DENSE_SHARE = 40
 
 
@@ -53,16 +56,18 @@ class Search:
 
 
 def searches(args: dict[str, str]) -> list[Search]:
-    """The searches a table page's query string asks for; unknown ``_search_COLUMN`` names are ignored."""
+    """The searches a table page's query string asks for, read as Datasette reads them: ``_search`` alone
+    when it is there, else every ``_search_COLUMN``. An unknown column raises ValueError (Datasette: a 400)."""
+    if (args.get("_search") or "").strip():
+        return [Search(args["_search"], None, "hn_search")]
     found = []
     for key, text in args.items():
-        if not key.startswith("_search") or key == "_searchmode" or not text.strip():
+        if not key.startswith("_search_") or not text.strip():
             continue
-        if key == "_search":
-            found.append(Search(text, None, "hn_search"))
-        elif key.removeprefix("_search_") in COLUMNS:
-            column = COLUMNS[key.removeprefix("_search_")]
-            found.append(Search(text, column, f"hn_search_{column}"))
+        column = COLUMNS.get(key.removeprefix("_search_"))
+        if column is None:
+            raise ValueError(f"Cannot search by that column: {key.removeprefix('_search_')}")
+        found.append(Search(text, column, f"hn_search_{column}"))
     return found
 
 

@@ -190,14 +190,10 @@ class ArchivePipeline:
         except ArchiveWriterLost as error:
             self._give_up(error)
         finally:
+            self._let_go_of_writer(spider)
             if self.lost:
-                self.writer.abandon()
-            else:
-                self.writer.close()
-            self.writer = None
+                spider.run_row = self._close_lost_run(spider)  # before the site's lock goes, as _close_run
             self.lock.close()
-        if self.lost:
-            spider.run_row = self._close_lost_run(spider)
         if spider.run_row["status"] in ("warning", "failed"):
             self.send_notification(spider.run_row)
 
@@ -227,6 +223,17 @@ class ArchivePipeline:
             redirected_to=run.redirected_to,
             warnings="; ".join(verdict.warnings) or None,
         )
+
+    def _let_go_of_writer(self, spider) -> None:
+        """Close this spider's side of the writer; one lost for good is abandoned, its queue dropped."""
+        writer, self.writer = self.writer, None
+        if not self.lost:
+            try:
+                writer.close()
+                return
+            except ArchiveWriterLost as error:  # after the run's row was closed: everything is committed
+                logger.warning("%s: %s, after the run was recorded", spider.profile.name, error)
+        writer.abandon()
 
     def _close_lost_run(self, spider) -> dict:
         """The run's row closed as failed from the crawl's own process, since the writer's is gone.

@@ -76,3 +76,8 @@ def test_a_date_line_under_the_title_is_the_stated_date_however_it_is_padded():
     assert find_stated_date(parse(page), None).iso() == "2019-07-12"
     sentence_only = page.replace("<i>(12/7/2019)</i>", "")
     assert find_stated_date(parse(sentence_only), None) is None
+    # Only dates, but 80 characters of them: a list of sessions, not the article's date line. The padding in
+    # the middle makes the first 60 characters read look short.
+    sessions = "<span>12/7/2019 <i>" + padding + "</i> 13/7/2019 – 14/7/2019 – 15/7/2019 – 16/7/2019 – 17/7/2019</span>"
+    listing = page.replace("<i>(12/7/2019)</i>", "").replace("<p>", sessions + "<p>", 1)
+    assert find_stated_date(parse(listing), None) is None

@@ -70,14 +70,12 @@ def test_a_rare_phrase_drives_the_query_with_its_few_matches(db):
     assert sorted(titles) == ["Hội nghị sơ kết công tác Đảng số 150", "Hội nghị sơ kết công tác Đảng số 17"]
 
 
-def test_the_query_string_names_the_searches_and_their_folded_columns():
-    wanted = table_search.searches(
-        {
-            "_search": "dang uy",
-            "_search_title": "Hội nghị",
-            "_search_author": "x",
-            "_searchmode": "raw",
-            "_search_body_folded": "  ",
-        }  # fmt: skip
-    )
-    assert [(s.text, s.column) for s in wanted] == [("dang uy", None), ("Hội nghị", "title_folded")]
+def test_the_query_string_names_the_searches_as_datasette_reads_them():
+    """``_search`` wins over column searches; a column search names the folded column; a blank one is skipped;
+    an unknown column is refused rather than silently ignored (which would show every row as "found")."""
+    both = table_search.searches({"_search": "dang uy", "_search_title": "x"})
+    assert [(s.text, s.column) for s in both] == [("dang uy", None)]
+    wanted = table_search.searches({"_search_title": "Hội nghị", "_searchmode": "raw", "_search_body_folded": " "})
+    assert [(s.text, s.column) for s in wanted] == [("Hội nghị", "title_folded")]
+    with pytest.raises(ValueError, match="Cannot search by that column: titel"):
+        table_search.searches({"_search_titel": "Hội nghị"})

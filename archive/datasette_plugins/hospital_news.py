@@ -30,7 +30,7 @@ from datasette import Forbidden, Response, hookimpl
 from datasette.database import QueryInterrupted
 from datasette.filters import FilterArguments
 from datasette.utils import InvalidSql, derive_named_parameters, validate_sql_select
-from datasette.utils.asgi import AsgiStream
+from datasette.utils.asgi import AsgiStream, BadRequest
 from markupsafe import Markup, escape
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -71,13 +71,16 @@ def filters_from_request(request, database, table, datasette):
         if not await db.table_exists(table_search.FTS_TABLE):
             return None
         raw = request.args.get("_searchmode") == "raw"
-        wanted = table_search.searches({key: request.args[key] for key in request.args})
+        try:
+            wanted = table_search.searches({key: request.args[key] for key in request.args})
+        except ValueError as error:
+            raise BadRequest(str(error)) from None
         params, clauses = {}, []
         enough = (await db.execute(table_search.threshold_sql())).first()[0] if wanted else 0
         for one in wanted:
             params[one.param] = one.text
             clauses.append(table_search.where_clause(one, raw, dense=await _is_dense(db, one, raw, enough)))
-        context = {"supports_search": True, "search": request.args.get("_search", "")}
+        context = {"supports_search": True, "search": wanted[-1].text if wanted else ""}  # what the box shows
         return FilterArguments(clauses, params, [one.describe() for one in wanted], context)
 
     return inner

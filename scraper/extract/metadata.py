@@ -202,8 +202,8 @@ def _short_text(element, limit: int) -> str | None:
 
     Reads only as far as it must: the containers of a page (every <div> and <td> around the body) hold
     kilobytes of text, and cleaning all of it for each of them was a fifth of the extraction's time on pages
-    that show no date line. Cleaning never makes a prefix's text longer than the whole's, so a prefix that
-    is already too long decides.
+    that show no date line. A prefix whose cleaned text is already too long decides: cleaning the rest can
+    only add characters (NFC composing a mark across two text nodes aside, which a date line never has).
     """
     pieces: list[str] = []
     read, next_check = 0, limit

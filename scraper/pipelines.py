@@ -241,9 +241,8 @@ class ArchivePipeline:
         If even that fails (the cause may be the disk or the file), the row stays ``running`` and the CLI
         still gets the reason.
         """
-        stats = self.stats.get_stats()
-        figures = {"status": "failed", "pages": stats.get("response_received_count", 0),
-                   "errors": stats.get("hospital_news/fetch_errors", 0), "message": self.lost}  # fmt: skip
+        run = run_figures(spider.profile.name, self.stats.get_stats(), "archive_writer_lost")
+        figures = {"status": "failed", "pages": run.pages, "errors": run.errors, "message": self.lost}
         try:
             with Archive(self.db_path) as archive:
                 return archive.finish_run(self.run_id, **figures)

@@ -5,7 +5,8 @@ import sqlite3
 
 import pytest
 
-from archive import search, table_search
+from archive import table_search
+from archive.datasette_plugins.hospital_news import table_search_expression
 from archive.store import Archive
 from scraper.profiles import load_profile
 
@@ -31,7 +32,7 @@ def db(tmp_path_factory):
         archive.register_site(load_profile("baclieu"))
         archive.save_articles(rows)
     connection = sqlite3.connect(path)
-    connection.create_function("escape_fts", 1, lambda q: search.match_expression(q, "bare_phrase"))
+    connection.create_function("escape_fts", 1, table_search_expression)  # as the plugin registers it
     yield connection
     connection.close()
 

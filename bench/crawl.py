@@ -1,5 +1,6 @@
 """Crawl throughput: the full pipeline (fetch, extract, WARC, archive) against Scrapy fetching the same pages
 with a no-op callback (no pipeline, no WARC capture), in the same run, over one large mirror on loopback.
+Both run with the project's Scrapy settings, the garbage collector's tuning (scraper/gc_tuning.py) included.
 
 Each crawl runs in its own process (Twisted's reactor starts once per process); pages per second come from
 Scrapy's own stats (start_time → finish_time), so process start-up is not counted. The machine is shared, so
@@ -57,6 +58,9 @@ BREAKDOWN = {
     "full, no archive writes": ("full", {"HOSPITAL_NEWS_ARCHIVE_WRITE": False}),
     "full, neither (extraction and items only)": ("full", {"HOSPITAL_NEWS_WARC_ENABLED": False,
                                                           "HOSPITAL_NEWS_ARCHIVE_WRITE": False}),
+    # Both crawls above run with the collector tuned (scraper/gc_tuning.py); these two show what that gives.
+    "no-op Scrapy, Python's default GC": ("noop", {"HOSPITAL_NEWS_GC_GEN0_THRESHOLD": 0}),
+    "full, Python's default GC in the crawl's process": ("full", {"HOSPITAL_NEWS_GC_GEN0_THRESHOLD": 0}),
 }  # fmt: skip
 
 

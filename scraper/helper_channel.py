@@ -25,6 +25,7 @@ from typing import Any
 from twisted.internet import protocol
 from twisted.internet.defer import Deferred
 
+from scraper.gc_tuning import tune_for_throughput
 from scraper.helpers import HelperLost, SharedHelper
 
 __all__ = ["HelperChannel", "HelperLost", "page_helper", "running_page_helper", "serve"]
@@ -128,6 +129,7 @@ def serve() -> None:
     """The helper's side: answer calls from stdin on stdout until stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    tune_for_throughput()
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print() in called code goes to stderr, not into the answers
     calls = sys.stdin.buffer

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
+from scraper.gc_tuning import tune_for_throughput
+
 _PARENT_POLL_SECONDS = 0.5
 # Helpers in a row that died before answering anything: then the crawl stops starting new ones.
 MAX_FAILED_STARTS = 3
@@ -110,9 +112,10 @@ class SharedHelper(Generic[H]):
 
 
 def _start_helper(parent: int) -> None:
-    """In the helper, before any call: leave signals to the crawl, and die with it."""
+    """In the helper, before any call: leave signals to the crawl, die with it, and collect garbage rarely."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    tune_for_throughput()
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="watch-crawl").start()
 
 

@@ -82,9 +82,12 @@ HOSPITAL_NEWS_NOTIFY_COMMAND = ""
 # ... and/or a webhook URL that gets a JSON POST {"text": summary, "site": ..., "status": ..., "run": ...}.
 HOSPITAL_NEWS_NOTIFY_URL = ""
 # Progress lines (one per site every few seconds) for long crawls; off when run under plain `scrapy crawl`.
-EXTENSIONS = {"scraper.progress.Progress": 500}
+EXTENSIONS = {"scraper.progress.Progress": 500, "scraper.gc_tuning.GarbageCollectorTuning": 0}
 HOSPITAL_NEWS_PROGRESS = False
 HOSPITAL_NEWS_PROGRESS_INTERVAL = 2.0
+# Python's garbage collector runs after this many net new objects (default 700), over objects made since start-up
+# only (scraper/gc_tuning.py); 0 leaves Python's defaults.
+HOSPITAL_NEWS_GC_GEN0_THRESHOLD = 50_000
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -299,6 +299,16 @@ def m010_facet_indexes(db: Database) -> None:
         db["articles"].create_index([column], if_not_exists=True)
 
 
+@migrations()
+def m011_run_writes(db: Database) -> None:
+    """The writes a running crawl has committed, by number, with their outcome. The archive writer's process can
+    die after a write's commit and before its answer; the crawl then sends that write again, and without this
+    table the articles it had saved were counted a second time, as unchanged. Rows go when their run closes."""
+    db["run_writes"].create(
+        {"run": int, "write": int, "outcome": str}, pk=("run", "write"), foreign_keys=[("run", "crawl_runs", "id")]
+    )
+
+
 # The unfolded title/body columns stay NULL (m009); OR REPLACE: one statement for a new and a changed article.
 _INDEX_ARTICLE = "INSERT OR REPLACE INTO articles_fts (rowid, title_folded, body_folded) VALUES (?, ?, ?)"
 
@@ -456,6 +466,7 @@ class Archive:
                 "UPDATE crawl_runs SET status = 'interrupted', message = ? WHERE site = ? AND status = 'running'",
                 ["the crawl process ended without closing its run (killed?)", site],
             )
+            self._forget_writes("run IN (SELECT id FROM crawl_runs WHERE site = ? AND status != 'running')", [site])
         table = self.db["crawl_runs"]
         table.insert(
             {
@@ -482,8 +493,29 @@ class Archive:
         """
         row = {"finished": now_iso(), "status": status, "pages": pages, "errors": errors, "message": message}
         row.update(figures)
-        self.db["crawl_runs"].update(run_id, row)
+        with self.db.atomic():
+            self.db["crawl_runs"].update(run_id, row)
+            self._forget_writes("run = ?", [run_id])
         return self.db["crawl_runs"].get(run_id)
+
+    def _forget_writes(self, where: str, params: list) -> None:
+        """Drop the numbered writes of closed runs: none of them can be sent again."""
+        self.db.execute(f"DELETE FROM run_writes WHERE {where}", params)
+
+    def _committed(self, run_id: int | None, write: int | None) -> Any:
+        """The outcome of a write this run committed already under the number ``write`` (the crawl sent it
+        again: its writer process died before answering), or None."""
+        if run_id is None or write is None:
+            return None
+        sql = "SELECT outcome FROM run_writes WHERE run = ? AND write = ?"
+        row = self.db.execute(sql, [run_id, write]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _record_write(self, run_id: int | None, write: int | None, outcome: Any) -> None:
+        """In the write's own transaction: it is committed, with this outcome (see ``_committed``)."""
+        if run_id is not None and write is not None:
+            sql = "INSERT INTO run_writes (run, write, outcome) VALUES (?, ?, ?)"
+            self.db.execute(sql, [run_id, write, json.dumps(outcome)])
 
     def previous_runs(self, site: str, before: int, limit: int = 10) -> list[dict]:
         """The site's finished runs before run ``before``, newest first (what health compares against)."""
@@ -517,17 +549,26 @@ class Archive:
 
     @_friendly_errors
     def save_articles(
-        self, articles: Iterable[dict[str, Any]], run_id: int | None = None, *, sighting: bool = True
+        self,
+        articles: Iterable[dict[str, Any]],
+        run_id: int | None = None,
+        *,
+        sighting: bool = True,
+        write: int | None = None,
     ) -> dict[str, int]:
         """Insert or update a batch of articles in one transaction; returns counts by outcome.
 
         A changed title or body keeps the previous version in ``article_versions``; an unchanged article
         only has ``last_seen`` moved on. The same URL twice never makes two rows. ``sighting=False`` is for
         text rebuilt from a capture (``reextract``): the site was not visited, so ``last_seen``,
-        ``last_run`` and ``gone_since`` stay as they are.
+        ``last_run`` and ``gone_since`` stay as they are. ``write`` numbers the batch within its run: a batch
+        the run committed already under that number is not saved again, and its first counts come back.
         """
         counts = {"new": 0, "updated": 0, "unchanged": 0}
         with self.db.atomic():
+            committed = self._committed(run_id, write)
+            if committed is not None:
+                return committed
             for article in articles:
                 counts[self._save_one(article, run_id, sighting)] += 1
             if run_id is not None:
@@ -536,6 +577,7 @@ class Archive:
                     "WHERE id = ?",
                     [counts["new"], counts["updated"], counts["unchanged"], run_id],
                 )
+            self._record_write(run_id, write, counts)
         return counts
 
     def _save_one(self, article: dict[str, Any], run_id: int | None, sighting: bool = True) -> str:
@@ -605,10 +647,16 @@ class Archive:
         return "updated"
 
     @_friendly_errors
-    def touch(self, urls: Iterable[str], run_id: int | None = None, seen: str | None = None) -> int:
-        """Articles the site confirmed unchanged (HTTP 304): ``last_seen`` moves on; returns how many."""
+    def touch(
+        self, urls: Iterable[str], run_id: int | None = None, seen: str | None = None, *, write: int | None = None
+    ) -> int:
+        """Articles the site confirmed unchanged (HTTP 304): ``last_seen`` moves on; returns how many.
+        ``write``: as for ``save_articles``."""
         touched = 0
         with self.db.atomic():
+            committed = self._committed(run_id, write)
+            if committed is not None:
+                return committed
             for url in urls:
                 found = self._find(url)
                 if found is None:
@@ -619,6 +667,7 @@ class Archive:
                 touched += 1
             if run_id is not None:
                 self.db.execute("UPDATE crawl_runs SET unchanged = unchanged + ? WHERE id = ?", [touched, run_id])
+            self._record_write(run_id, write, touched)
         return touched
 
     @_friendly_errors

@@ -10,8 +10,8 @@ was scraped is committed. The writer is a helper process (``scraper/helpers.py``
 and exits when the crawl's process is gone (kill -9), its open transaction, if any, rolled back by SQLite as
 a killed single process would leave it. If the writer dies and the crawl does not (the OOM killer, a stray
 ``kill``), the crawl starts a new one and sends again every write not yet confirmed: each batch is one
-transaction, committed whole or not at all, and saving again an article that was committed just before the
-kill changes nothing but its ``last_seen``.
+transaction, committed whole or not at all, and the pipeline numbers its writes, so that one committed just
+before the kill is not made, nor counted, twice (``Archive.save_articles``'s ``write``).
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ class _Write:
 
     method: str
     args: tuple
+    kwargs: dict
     future: Future
 
 
@@ -94,9 +95,9 @@ class ArchiveWriter:
         """Run ``Archive.<method>`` in the writer after what is queued; its result (or exception) here."""
         return self._wait_for(_call, self.path, method, args, kwargs)
 
-    def submit(self, method: str, *args: Any) -> list[Future]:
+    def submit(self, method: str, *args: Any, **kwargs: Any) -> list[Future]:
         """Queue ``Archive.<method>``; returns the writes finished meanwhile (waiting if too many are queued)."""
-        self.pending.append(_Write(method, args, self._send(method, args)))
+        self.pending.append(_Write(method, args, kwargs, self._send(method, args, kwargs)))
         finished = self.done()
         while len(self.pending) > MAX_PENDING:
             self.pending[0].future.exception()  # wait for the oldest: the writer is the bottleneck
@@ -142,10 +143,10 @@ class ArchiveWriter:
             except BrokenProcessPool:
                 self._restart()
 
-    def _send(self, method: str, args: tuple) -> Future:
+    def _send(self, method: str, args: tuple, kwargs: dict) -> Future:
         """Queue a write; a pool already known to be broken refuses it, which ``done`` then sees as a failure."""
         try:
-            return self.executor.submit(_call, self.path, method, args, {})
+            return self.executor.submit(_call, self.path, method, args, kwargs)
         except BrokenProcessPool as error:
             refused: Future = Future()
             refused.set_exception(error)
@@ -168,7 +169,7 @@ class ArchiveWriter:
             except BrokenProcessPool:
                 continue
         for write in self.pending:
-            write.future = self._send(write.method, write.args)
+            write.future = self._send(write.method, write.args, write.kwargs)
         logger.warning(
             "The archive writer process died; a new one writes the archive (%d queued writes sent again).",
             len(self.pending),

@@ -62,6 +62,7 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.buffer: list[dict[str, Any]] = []
         self.touched: list[str] = []  # URLs confirmed unchanged by a 304
+        self.writes = 0  # writes queued in this run: each is numbered, so that one sent again is counted once
         self.writer: ArchiveWriter | None = None
         self.run_id: int | None = None
         self.lock = ExitStack()  # the site's lock, taken here by a Scrapyd job only
@@ -148,13 +149,18 @@ class ArchivePipeline:
             return
         finished: list[Future] = []
         if self.touched:
-            finished += self.writer.submit("touch", list(self.touched), self.run_id)
+            finished += self._submit("touch", list(self.touched))
             self.touched.clear()
         if self.buffer:
-            finished += self.writer.submit("save_articles", list(self.buffer), self.run_id)
+            finished += self._submit("save_articles", list(self.buffer))
             self.buffer.clear()
         finished += self.writer.drain() if wait else self.writer.done()
         self.count(finished)
+
+    def _submit(self, method: str, batch: list) -> list[Future]:
+        """Queue one numbered write of this run (``Archive.save_articles`` or ``touch``)."""
+        self.writes += 1
+        return self.writer.submit(method, batch, self.run_id, write=self.writes)
 
     def count(self, finished: list[Future]) -> None:
         """Add finished writes' outcomes to the stats (on the reactor thread); a failed write raises here."""

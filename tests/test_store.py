@@ -71,6 +71,31 @@ def test_crawl_runs_count_outcomes(archive):
     assert row["started"] <= row["finished"]
 
 
+def test_a_write_sent_again_after_its_commit_is_made_and_counted_once(archive):
+    """The archive writer's process died after committing write 1 and before answering: the crawl sends it
+    again to a new writer. Its first outcome comes back, the run's row counts it once, and nothing moves."""
+    run = archive.start_run("baclieu")
+    other = {**ARTICLE, "url": ARTICLE["url"].replace("so-ket-1", "so-ket-2"), "title": "Kết nạp đảng viên mới"}
+    batch = [{**a, "fetched_at": "2026-01-01T00:00:00Z"} for a in (ARTICLE, other)]
+    first = archive.save_articles(batch, run, write=1)
+    again = archive.save_articles([{**a, "fetched_at": "2026-02-02T00:00:00Z"} for a in batch], run, write=1)
+    assert again == first == {"new": 2, "updated": 0, "unchanged": 0}
+    assert {r[0] for r in archive.db.execute("SELECT last_seen FROM articles")} == {"2026-01-01T00:00:00Z"}
+    assert archive.touch([ARTICLE["url"]], run, write=2) == archive.touch([ARTICLE["url"]], run, write=2) == 1
+    # A new write of the same article is a second sighting in the run, counted as such.
+    assert archive.save_articles([ARTICLE], run, write=3) == {"new": 0, "updated": 0, "unchanged": 1}
+    row = archive.finish_run(run, status="ok", pages=4, errors=0)
+    assert (row["new"], row["updated"], row["unchanged"]) == (2, 0, 2)
+    assert archive.db.execute("SELECT count(*) FROM run_writes").fetchone()[0] == 0, "a closed run keeps none"
+
+
+def test_the_numbered_writes_of_a_killed_run_go_when_the_next_run_starts(archive):
+    killed = archive.start_run("baclieu")
+    archive.save_articles([ARTICLE], killed, write=1)
+    archive.start_run("baclieu")
+    assert archive.db.execute("SELECT count(*) FROM run_writes").fetchone()[0] == 0
+
+
 def test_wal_mode(archive):
     assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

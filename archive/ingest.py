@@ -75,7 +75,7 @@ def ingest(archive: Archive, paths: Iterable[Path], sites_dir: Path | None = Non
         with archive.db.atomic():  # the whole file, or nothing of it
             for site, rows in by_site.items():
                 _register(archive, site, sites_dir, path)
-                run = archive.start_run(site, "ingest")
+                run = archive.start_run(site, "ingest", sweep=False)  # no site lock: a crawl may be running
                 counts = archive.save_articles(rows, run)
                 archive.finish_run(run, status="ok", pages=len(rows), errors=0, message=f"ingested {path.name}")
                 for outcome, number in counts.items():

@@ -459,14 +459,19 @@ class Archive:
         )
 
     @_friendly_errors
-    def start_run(self, site: str, trigger: str = "manual") -> int:
-        """Open a run; runs of the site left ``running`` by a killed process are closed as interrupted."""
-        with self.db.atomic():
-            self.db.execute(
-                "UPDATE crawl_runs SET status = 'interrupted', message = ? WHERE site = ? AND status = 'running'",
-                ["the crawl process ended without closing its run (killed?)", site],
-            )
-            self._forget_writes("run IN (SELECT id FROM crawl_runs WHERE site = ? AND status != 'running')", [site])
+    def start_run(self, site: str, trigger: str = "manual", *, sweep: bool = True) -> int:
+        """Open a run; runs of the site left ``running`` by a killed process are closed as interrupted.
+
+        That sweep is for a caller that holds the site's lock (a crawl): only then is a ``running`` run of the
+        site sure to be dead. ``ingest`` holds none, and passes ``sweep=False``, so that merging feeds while the
+        site is being crawled leaves that crawl's run alone."""
+        if sweep:
+            with self.db.atomic():
+                self.db.execute(
+                    "UPDATE crawl_runs SET status = 'interrupted', message = ? WHERE site = ? AND status = 'running'",
+                    ["the crawl process ended without closing its run (killed?)", site],
+                )
+                self._forget_writes("run IN (SELECT id FROM crawl_runs WHERE status != 'running')", [])
         table = self.db["crawl_runs"]
         table.insert(
             {

@@ -36,5 +36,7 @@ def test_crawl_breakdown_runs_every_variant_over_the_same_pages():
         "full, no WARC capture",
         "full, no archive writes",
         "full, neither (extraction and items only)",
+        "no-op Scrapy, Python's default GC",
+        "full, Python's default GC in the crawl's process",
     ], result.stdout
     assert rows["no-op Scrapy"] == "1.00"

@@ -14,6 +14,8 @@ import pytest
 from archive.reextract import read_capture
 from archive.store import ArchiveError, default_warc_dir
 from scraper.archive_writer import MAX_RESTARTS, ArchiveWriter
+from scraper.pipelines import site_fields
+from scraper.profiles import load_profile
 
 from .conftest import MIRROR_SETTINGS, WARCIO, crawl_mirrors, rows, run_cli, start_slow_crawl, wait_for_articles
 
@@ -127,6 +129,29 @@ def test_the_archive_writer_gives_up_with_an_error_when_its_process_keeps_dying(
     finally:
         with contextlib.suppress(ArchiveError):
             writer.close()
+
+
+def test_a_write_the_dead_writer_had_committed_is_sent_again_and_counted_once(tmp_path):
+    """The writer commits a batch and dies before its answer is read: the crawl sends the batch again, with its
+    number, to a new writer, which finds it committed and answers what the first one did."""
+    writer = ArchiveWriter(str(tmp_path / "archive.db"))
+    try:
+        writer.call("register_site", site_fields(load_profile("omon")))
+        run = writer.call("start_run", "omon")
+        batch = [{"url": f"https://bvdkomon.vn/tin-tuc/dai-hoi-chi-bo-{n}.html", "site": "omon",
+                  "title": f"Đại hội Chi bộ Khoa Nội {n}", "body": "Đảng viên biểu quyết thông qua nghị quyết."}
+                 for n in range(3)]  # fmt: skip
+        first = (writer.submit("save_articles", batch, run, write=1) + writer.drain())[0].result()
+        for process in list(writer.executor._processes.values()):
+            process.kill()
+            process.join()
+        again = (writer.submit("save_articles", batch, run, write=1) + writer.drain())[-1].result()
+        assert writer.restarts == 1
+        assert again == first == {"new": 3, "updated": 0, "unchanged": 0}
+        closed = writer.call("finish_run", run, status="ok", pages=3, errors=0)
+        assert (closed["new"], closed["unchanged"]) == (3, 0)
+    finally:
+        writer.close()
 
 
 def writer_pids(crawl: subprocess.Popen) -> set[int]:

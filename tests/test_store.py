@@ -8,6 +8,7 @@ import pytest
 from sqlite_utils import Database
 
 from archive import search
+from archive.ingest import ingest
 from archive.store import Archive, ArchiveError, migrations
 from scraper.extract.text import fold
 from scraper.profiles import load_profile
@@ -94,6 +95,19 @@ def test_the_numbered_writes_of_a_killed_run_go_when_the_next_run_starts(archive
     archive.save_articles([ARTICLE], killed, write=1)
     archive.start_run("baclieu")
     assert archive.db.execute("SELECT count(*) FROM run_writes").fetchone()[0] == 0
+
+
+def test_an_ingest_run_leaves_a_running_crawl_of_its_site_alone(archive, tmp_path):
+    """``ingest`` takes no site lock: the crawl of the site may be alive, its run and numbered writes with it."""
+    crawl = archive.start_run("baclieu")
+    archive.save_articles([ARTICLE], crawl, write=1)
+    feed = tmp_path / "baclieu.jsonl"
+    other = {**ARTICLE, "url": ARTICLE["url"].replace("so-ket-1", "so-ket-2")}
+    feed.write_text(json.dumps(other, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert ingest(archive, [feed]).counts["new"] == 1
+    status = archive.db.execute("SELECT status FROM crawl_runs WHERE id = ?", [crawl]).fetchone()[0]
+    assert status == "running"
+    assert archive.save_articles([ARTICLE], crawl, write=1) == {"new": 1, "updated": 0, "unchanged": 0}
 
 
 def test_wal_mode(archive):

@@ -13,8 +13,7 @@ What is done, once per process, when it is ready to work:
 Garbage without reference cycles is still freed by reference counting the moment it is dropped. Garbage in
 cycles (a Failure with its traceback, a suspended coroutine's frame) waits for the next collection of its
 generation, which now comes 70× later: memory is the price. The 50,000-article crawl's peak RSS went from
-262 MB to 330 MB with its helpers (``python -m bench memory``; the limit is 500 MB), and its time from 246 s to
-174 s.
+262 MB to 330 MB with its helpers (``python -m bench memory``; the limit is 500 MB).
 
 The crawl's process does it at ``engine_started`` (the extension below; ``HOSPITAL_NEWS_GC_GEN0_THRESHOLD``,
 0 leaves Python's defaults). The collector is one per process: in a crawl of several sites in one process,

@@ -303,7 +303,8 @@ def m010_facet_indexes(db: Database) -> None:
 def m011_run_writes(db: Database) -> None:
     """The writes a running crawl has committed, by number, with their outcome. The archive writer's process can
     die after a write's commit and before its answer; the crawl then sends that write again, and without this
-    table the articles it had saved were counted a second time, as unchanged. Rows go when their run closes."""
+    table the articles it had saved were counted a second time, as unchanged. Rows go when their run closes,
+    or, for a run whose process was killed, when a later crawl starts."""
     db["run_writes"].create(
         {"run": int, "write": int, "outcome": str}, pk=("run", "write"), foreign_keys=[("run", "crawl_runs", "id")]
     )

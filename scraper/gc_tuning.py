@@ -16,9 +16,9 @@ generation, which now comes 70× later: memory is the price. The 50,000-article 
 262 MB to 330 MB with its helpers (``python -m bench memory``; the limit is 500 MB).
 
 The crawl's process does it at ``engine_started`` (the extension below; ``HOSPITAL_NEWS_GC_GEN0_THRESHOLD``,
-0 leaves Python's defaults). The collector is one per process: in a crawl of several sites in one process,
-the first spider to start decides, and the others find it done. The page helper and the archive writer's
-process do it at their start.
+0 leaves Python's defaults). The collector is one per process: in a crawl of several sites in one process
+(they share one set of settings), the first spider to start does it and the others find it done. The page
+helper and the archive writer's process do it at their start.
 """
 
 from __future__ import annotations

@@ -508,20 +508,20 @@ class Archive:
         """Drop the numbered writes of closed runs: none of them can be sent again."""
         self.db.execute(f"DELETE FROM run_writes WHERE {where}", params)
 
-    def _committed(self, run_id: int | None, write: int | None) -> Any:
-        """The outcome of a write this run committed already under the number ``write`` (the crawl sent it
-        again: its writer process died before answering), or None."""
+    def _once(self, run_id: int | None, write: int | None, make: Callable[[], Any]) -> Any:
+        """``make()``, inside the caller's transaction, recorded as write number ``write`` of run ``run_id``;
+        or, when the run committed that write already, its outcome then and nothing done. The crawl sends a
+        write again when its writer process died before answering, possibly after the commit."""
         if run_id is None or write is None:
-            return None
+            return make()
         sql = "SELECT outcome FROM run_writes WHERE run = ? AND write = ?"
-        row = self.db.execute(sql, [run_id, write]).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def _record_write(self, run_id: int | None, write: int | None, outcome: Any) -> None:
-        """In the write's own transaction: it is committed, with this outcome (see ``_committed``)."""
-        if run_id is not None and write is not None:
-            sql = "INSERT INTO run_writes (run, write, outcome) VALUES (?, ?, ?)"
-            self.db.execute(sql, [run_id, write, json.dumps(outcome)])
+        committed = self.db.execute(sql, [run_id, write]).fetchone()
+        if committed is not None:
+            return json.loads(committed[0])
+        outcome = make()
+        sql = "INSERT INTO run_writes (run, write, outcome) VALUES (?, ?, ?)"
+        self.db.execute(sql, [run_id, write, json.dumps(outcome)])
+        return outcome
 
     def previous_runs(self, site: str, before: int, limit: int = 10) -> list[dict]:
         """The site's finished runs before run ``before``, newest first (what health compares against)."""
@@ -570,20 +570,18 @@ class Archive:
         ``last_run`` and ``gone_since`` stay as they are. ``write`` numbers the batch within its run: a batch
         the run committed already under that number is not saved again, and its first counts come back.
         """
-        counts = {"new": 0, "updated": 0, "unchanged": 0}
         with self.db.atomic():
-            committed = self._committed(run_id, write)
-            if committed is not None:
-                return committed
-            for article in articles:
-                counts[self._save_one(article, run_id, sighting)] += 1
-            if run_id is not None:
-                self.db.execute(
-                    "UPDATE crawl_runs SET new = new + ?, updated = updated + ?, unchanged = unchanged + ? "
-                    "WHERE id = ?",
-                    [counts["new"], counts["updated"], counts["unchanged"], run_id],
-                )
-            self._record_write(run_id, write, counts)
+            return self._once(run_id, write, lambda: self._save_batch(articles, run_id, sighting))
+
+    def _save_batch(self, articles: Iterable[dict[str, Any]], run_id: int | None, sighting: bool) -> dict[str, int]:
+        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        for article in articles:
+            counts[self._save_one(article, run_id, sighting)] += 1
+        if run_id is not None:
+            self.db.execute(
+                "UPDATE crawl_runs SET new = new + ?, updated = updated + ?, unchanged = unchanged + ? WHERE id = ?",
+                [counts["new"], counts["updated"], counts["unchanged"], run_id],
+            )
         return counts
 
     def _save_one(self, article: dict[str, Any], run_id: int | None, sighting: bool = True) -> str:
@@ -658,22 +656,20 @@ class Archive:
     ) -> int:
         """Articles the site confirmed unchanged (HTTP 304): ``last_seen`` moves on; returns how many.
         ``write``: as for ``save_articles``."""
-        touched = 0
         with self.db.atomic():
-            committed = self._committed(run_id, write)
-            if committed is not None:
-                return committed
-            for url in urls:
-                found = self._find(url)
-                if found is None:
-                    continue
-                self.db["articles"].update(
-                    found[0], {"last_seen": seen or now_iso(), "last_run": run_id, "gone_since": None}
-                )
-                touched += 1
-            if run_id is not None:
-                self.db.execute("UPDATE crawl_runs SET unchanged = unchanged + ? WHERE id = ?", [touched, run_id])
-            self._record_write(run_id, write, touched)
+            return self._once(run_id, write, lambda: self._touch_batch(urls, run_id, seen))
+
+    def _touch_batch(self, urls: Iterable[str], run_id: int | None, seen: str | None) -> int:
+        touched = 0
+        for url in urls:
+            found = self._find(url)
+            if found is None:
+                continue
+            sighted = {"last_seen": seen or now_iso(), "last_run": run_id, "gone_since": None}
+            self.db["articles"].update(found[0], sighted)
+            touched += 1
+        if run_id is not None:
+            self.db.execute("UPDATE crawl_runs SET unchanged = unchanged + ? WHERE id = ?", [touched, run_id])
         return touched
 
     @_friendly_errors
@@ -700,18 +696,19 @@ class Archive:
         return CrawlState(validators, known, full[0] if full else None, last[0] if last else None)
 
     @_friendly_errors
-    def mark_unlisted(self, site: str, run_id: int, when: str | None = None) -> int:
+    def mark_unlisted(self, site: str, run_id: int, when: str | None = None, *, write: int | None = None) -> int:
         """After a complete full pass: flag the site's articles that no listing led to in run ``run_id``.
 
         Only a run that walked every listing and fetched every page without error may say that an article is
         gone from every listing; the row stays, with ``gone_since`` set. Returns how many were newly flagged.
+        ``write``: as for ``save_articles``.
         """
+        sql = (
+            "UPDATE articles SET gone_since = ? WHERE site = ? AND gone_since IS NULL "
+            "AND (last_run IS NULL OR last_run != ?)"
+        )
         with self.db.atomic():
-            return self.db.execute(
-                "UPDATE articles SET gone_since = ? WHERE site = ? AND gone_since IS NULL "
-                "AND (last_run IS NULL OR last_run != ?)",
-                [when or now_iso(), site, run_id],
-            ).rowcount
+            return self._once(run_id, write, lambda: self.db.execute(sql, [when or now_iso(), site, run_id]).rowcount)
 
     @_friendly_errors
     def record_full_pass(self, site: str, when: str | None = None) -> None:
@@ -730,20 +727,26 @@ class Archive:
             )
 
     @_friendly_errors
-    def mark_gone(self, urls: Iterable[str], when: str | None = None) -> int:
+    def mark_gone(
+        self, urls: Iterable[str], when: str | None = None, *, run_id: int | None = None, write: int | None = None
+    ) -> int:
         """Flag the articles at ``urls`` (canonical or alias) as gone from their site; never deletes.
 
         ``gone_since`` keeps the first time it was seen gone; returns how many articles were newly flagged.
+        ``run_id`` and ``write``: as for ``save_articles``.
         """
-        flagged = 0
         with self.db.atomic():
-            for url in urls:
-                found = self._find(url)
-                if found is not None:
-                    flagged += self.db.execute(
-                        "UPDATE articles SET gone_since = ? WHERE id = ? AND gone_since IS NULL",
-                        [when or now_iso(), found[0]],
-                    ).rowcount
+            return self._once(run_id, write, lambda: self._flag_gone(urls, when))
+
+    def _flag_gone(self, urls: Iterable[str], when: str | None) -> int:
+        flagged = 0
+        for url in urls:
+            found = self._find(url)
+            if found is not None:
+                flagged += self.db.execute(
+                    "UPDATE articles SET gone_since = ? WHERE id = ? AND gone_since IS NULL",
+                    [when or now_iso(), found[0]],
+                ).rowcount
         return flagged
 
     def _index(self, article_id: int, row: dict[str, Any]) -> None:

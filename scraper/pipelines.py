@@ -131,7 +131,10 @@ class ArchivePipeline:
             return item
         if isinstance(item, Gone):
             self.flush()  # an article saved in this run's buffer must exist before it can be flagged
-            flagged = self.writer.call("mark_gone", [item.url], item.seen_at) if self.writer else 0
+            flagged = 0
+            if self.writer:
+                write = self._next_write()
+                flagged = self.writer.call("mark_gone", [item.url], item.seen_at, run_id=self.run_id, write=write)
             self.stats.inc_value("hospital_news/gone", flagged)
             return item
         if not item.title:
@@ -159,8 +162,12 @@ class ArchivePipeline:
 
     def _submit(self, method: str, batch: list) -> list[Future]:
         """Queue one numbered write of this run (``Archive.save_articles`` or ``touch``)."""
+        return self.writer.submit(method, batch, self.run_id, write=self._next_write())
+
+    def _next_write(self) -> int:
+        """The number of this run's next write: sent again to a new writer, it is made and counted once."""
         self.writes += 1
-        return self.writer.submit(method, batch, self.run_id, write=self.writes)
+        return self.writes
 
     def count(self, finished: list[Future]) -> None:
         """Add finished writes' outcomes to the stats (on the reactor thread); a failed write raises here."""
@@ -213,7 +220,7 @@ class ArchivePipeline:
         gone = self.stats.get_value("hospital_news/gone", 0)
         if verdict.status == "ok" and full_pass:
             # Only a healthy run that walked every listing may say an article is gone from all of them.
-            gone += self.writer.call("mark_unlisted", run.site, self.run_id)
+            gone += self.writer.call("mark_unlisted", run.site, self.run_id, write=self._next_write())
         return self.writer.call(
             "finish_run",
             self.run_id,

@@ -85,6 +85,11 @@ def test_a_write_sent_again_after_its_commit_is_made_and_counted_once(archive):
     assert archive.touch([ARTICLE["url"]], run, write=2) == archive.touch([ARTICLE["url"]], run, write=2) == 1
     # A new write of the same article is a second sighting in the run, counted as such.
     assert archive.save_articles([ARTICLE], run, write=3) == {"new": 0, "updated": 0, "unchanged": 1}
+    # The site answered 404 for one, and a full pass did not list the other: flagged, and counted, once each.
+    gone = [archive.mark_gone([other["url"]], "2026-03-03T00:00:00Z", run_id=run, write=4) for _ in range(2)]
+    archive.db.execute("UPDATE articles SET last_run = NULL WHERE url = ?", [ARTICLE["url"]])  # not listed
+    unlisted = [archive.mark_unlisted("baclieu", run, write=5) for _ in range(2)]
+    assert gone == unlisted == [1, 1], "a write sent again returns what it did the first time, not 0"
     row = archive.finish_run(run, status="ok", pages=4, errors=0)
     assert (row["new"], row["updated"], row["unchanged"]) == (2, 0, 2)
     assert archive.db.execute("SELECT count(*) FROM run_writes").fetchone()[0] == 0, "a closed run keeps none"

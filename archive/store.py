@@ -460,34 +460,48 @@ class Archive:
         )
 
     @_friendly_errors
-    def start_run(self, site: str, trigger: str = "manual", *, sweep: bool = True) -> int:
+    def start_run(self, site: str, trigger: str = "manual", *, sweep: bool = True, token: str | None = None) -> int:
         """Open a run; runs of the site left ``running`` by a killed process are closed as interrupted.
 
         That sweep is for a caller that holds the site's lock (a crawl): only then is a ``running`` run of the
         site sure to be dead. ``ingest`` holds none, and passes ``sweep=False``, so that merging feeds while the
-        site is being crawled leaves that crawl's run alone."""
-        if sweep:
-            with self.db.atomic():
+        site is being crawled leaves that crawl's run alone.
+
+        ``token``, unique to the caller, makes the start a write like the others: the crawl sends it again when
+        its writer process died before answering, possibly after the commit, and the run opened then comes
+        back instead of a second one (which would have closed the first as interrupted). It is kept as the
+        run's write 0 in ``run_writes``, and goes with the others when the run closes.
+        """
+        if token is not None:
+            sql = "SELECT run FROM run_writes WHERE write = 0 AND outcome = ?"
+            opened = self.db.execute(sql, [json.dumps(token)]).fetchone()
+            if opened is not None:
+                return opened[0]
+        with self.db.atomic():
+            if sweep:
                 self.db.execute(
                     "UPDATE crawl_runs SET status = 'interrupted', message = ? WHERE site = ? AND status = 'running'",
                     ["the crawl process ended without closing its run (killed?)", site],
                 )
                 self._forget_writes("run IN (SELECT id FROM crawl_runs WHERE status != 'running')", [])
-        table = self.db["crawl_runs"]
-        table.insert(
-            {
-                "site": site,
-                "trigger": trigger,
-                "started": now_iso(),
-                "status": "running",
-                "pages": 0,
-                "new": 0,
-                "updated": 0,
-                "unchanged": 0,
-                "errors": 0,
-            }
-        )
-        return table.last_pk
+            table = self.db["crawl_runs"]
+            table.insert(
+                {
+                    "site": site,
+                    "trigger": trigger,
+                    "started": now_iso(),
+                    "status": "running",
+                    "pages": 0,
+                    "new": 0,
+                    "updated": 0,
+                    "unchanged": 0,
+                    "errors": 0,
+                }
+            )
+            if token is not None:
+                sql = "INSERT INTO run_writes (run, write, outcome) VALUES (?, 0, ?)"
+                self.db.execute(sql, [table.last_pk, json.dumps(token)])
+            return table.last_pk
 
     @_friendly_errors
     def finish_run(

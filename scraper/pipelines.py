@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import unicodedata
+import uuid
 from concurrent.futures import Future
 from contextlib import ExitStack
 from pathlib import Path
@@ -91,7 +92,8 @@ class ArchivePipeline:
             self.writer.call("register_site", site_fields(spider.profile))
             # Scrapyd passes every job its id as the spider argument ``_job``: such a run is a Scrapyd one.
             trigger = "scrapyd" if self.trigger == "manual" and getattr(spider, "_job", None) else self.trigger
-            self.run_id = self.writer.call("start_run", spider.profile.name, trigger)
+            # A token, so that a start sent again to a new writer (the first died before answering) opens one run.
+            self.run_id = self.writer.call("start_run", spider.profile.name, trigger, token=uuid.uuid4().hex)
         except BaseException:
             self.writer.close()
             self.writer = None

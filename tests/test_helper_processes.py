@@ -3,6 +3,7 @@ crawl completes; killed alone, or unable to start, they are replaced or their wo
 process, and no article or raw page is lost."""
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -44,6 +45,8 @@ def test_helpers_die_with_a_killed_crawl_and_the_next_crawl_completes(mirrors, g
     helpers = children(process.pid)
     assert process.poll() is None, "the crawl ended before it could be killed"
     assert len(helpers) >= 2, "extraction and the archive writer run in helper processes"
+    [start] = rows(db, "SELECT run, outcome FROM run_writes WHERE write = 0")  # the pipeline's start has a token
+    assert len(json.loads(start["outcome"])) == 32
 
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
@@ -150,6 +153,24 @@ def test_a_write_the_dead_writer_had_committed_is_sent_again_and_counted_once(tm
         assert again == first == {"new": 3, "updated": 0, "unchanged": 0}
         closed = writer.call("finish_run", run, status="ok", pages=3, errors=0)
         assert (closed["new"], closed["unchanged"]) == (3, 0)
+    finally:
+        writer.close()
+
+
+def test_a_run_start_the_dead_writer_had_committed_opens_one_run(tmp_path):
+    """The pipeline opens its run with a token: the start the writer committed before it was killed, sent
+    again to a new writer, returns that run, which stays ``running`` and alone."""
+    writer = ArchiveWriter(str(tmp_path / "archive.db"))
+    try:
+        writer.call("register_site", site_fields(load_profile("omon")))
+        run = writer.call("start_run", "omon", "manual", token="9d2b")
+        for process in list(writer.executor._processes.values()):
+            process.kill()
+            process.join()
+        assert writer.call("start_run", "omon", "manual", token="9d2b") == run
+        assert writer.restarts == 1
+        assert writer.call("previous_runs", "omon", run + 1) == []  # not closed as interrupted: still running
+        assert rows(tmp_path / "archive.db", "SELECT id, status FROM crawl_runs") == [{"id": run, "status": "running"}]
     finally:
         writer.close()
 

@@ -95,6 +95,19 @@ def test_a_write_sent_again_after_its_commit_is_made_and_counted_once(archive):
     assert archive.db.execute("SELECT count(*) FROM run_writes").fetchone()[0] == 0, "a closed run keeps none"
 
 
+def test_a_run_start_sent_again_opens_no_second_run(archive):
+    """The writer died after committing the start and before answering: the same start, sent again with its
+    token, returns the run it opened. Without the token the second start opened a run of its own, and closed
+    the first as interrupted."""
+    first = archive.start_run("baclieu", "manual", token="3f9c")
+    assert archive.start_run("baclieu", "manual", token="3f9c") == first
+    assert [(r["id"], r["status"]) for r in archive.db["crawl_runs"].rows] == [(first, "running")]
+    archive.finish_run(first, status="ok", pages=0, errors=0)
+    assert archive.db.execute("SELECT count(*) FROM run_writes").fetchone()[0] == 0, "the token goes with the run"
+    second = archive.start_run("baclieu", "manual", token="a71e")
+    assert second != first
+
+
 def test_the_numbered_writes_of_a_killed_run_go_when_the_next_run_starts(archive):
     killed = archive.start_run("baclieu")
     archive.save_articles([ARTICLE], killed, write=1)

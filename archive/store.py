@@ -304,7 +304,8 @@ def m011_run_writes(db: Database) -> None:
     """The writes a running crawl has committed, by number, with their outcome. The archive writer's process can
     die after a write's commit and before its answer; the crawl then sends that write again, and without this
     table the articles it had saved were counted a second time, as unchanged. Rows go when their run closes,
-    or, for a run whose process was killed, when a later crawl starts."""
+    or, for a run whose process was killed, when a later crawl starts. Write 0 is the run's start: its outcome
+    is the token ``start_run`` was given (session 7; no schema change)."""
     db["run_writes"].create(
         {"run": int, "write": int, "outcome": str}, pk=("run", "write"), foreign_keys=[("run", "crawl_runs", "id")]
     )
@@ -472,12 +473,12 @@ class Archive:
         back instead of a second one (which would have closed the first as interrupted). It is kept as the
         run's write 0 in ``run_writes``, and goes with the others when the run closes.
         """
-        if token is not None:
-            sql = "SELECT run FROM run_writes WHERE write = 0 AND outcome = ?"
-            opened = self.db.execute(sql, [json.dumps(token)]).fetchone()
-            if opened is not None:
-                return opened[0]
         with self.db.atomic():
+            if token is not None:
+                sql = "SELECT run FROM run_writes WHERE write = 0 AND outcome = ?"
+                opened = self.db.execute(sql, [json.dumps(token)]).fetchone()
+                if opened is not None:
+                    return opened[0]
             if sweep:
                 self.db.execute(
                     "UPDATE crawl_runs SET status = 'interrupted', message = ? WHERE site = ? AND status = 'running'",
@@ -528,6 +529,8 @@ class Archive:
         write again when its writer process died before answering, possibly after the commit."""
         if run_id is None or write is None:
             return make()
+        if write < 1:
+            raise ValueError(f"write {write}: writes are numbered from 1 (0 is the run's start, see start_run)")
         sql = "SELECT outcome FROM run_writes WHERE run = ? AND write = ?"
         committed = self.db.execute(sql, [run_id, write]).fetchone()
         if committed is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml.cssselect import CSSSelector
 
-from scraper.extract.clean import css, parse, select
+from scraper.extract.clean import _TEMPLATE_CANDIDATES, css, parse, select
 
 # Real markup is untidy: a repeated id, classes spread over tabs and newlines, a class that contains
 # another's name, upper-case tags, names with hyphens and underscores.
@@ -54,8 +54,20 @@ def test_duplicate_ids_are_all_found_in_page_order():
 
 
 @pytest.mark.parametrize("selector", ["table.dstin td.tin", "td.tin > span", "div.noidung p", "span.tieude, .ngay",
-                                      "[id=lblTitle]", "div:first-child", "#lblTitle.tieude"])  # fmt: skip
+                                      "[id=lblTitle]", "div:first-child", "#lblTitle.tieude",
+                                      "\xa0#lblTitle"])  # fmt: skip
 def test_other_selectors_still_go_to_cssselect(selector):
+    """Compound selectors, and a no-break space pasted from a browser (to CSS a part of the name, not white
+    space), are cssselect's."""
     root = parse(PAGE)
     assert isinstance(css(selector), CSSSelector)
     assert select(root, selector) == CSSSelector(selector, translator="html")(root)
+
+
+def test_template_candidates_are_every_element_with_a_class_or_an_id_and_the_template_tags_in_order():
+    page = PAGE.replace("<TABLE", "<nav><a href='/'>Trang chủ</a></nav><header id='dau'>Bệnh viện</header><TABLE")
+    page = page.replace("</body>", "<footer>Design by VNPT</footer><aside><p>Lượt truy cập: 1.234</p></aside></body>")
+    root = parse(page)
+    old = root.xpath("//*[@class or @id] | //nav | //footer | //aside | //header")
+    assert _TEMPLATE_CANDIDATES(root) == old
+    assert [e.tag for e in old][:4] == ["nav", "header", "table", "td"]

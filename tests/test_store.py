@@ -104,8 +104,12 @@ def test_a_run_start_sent_again_opens_no_second_run(archive):
     assert [(r["id"], r["status"]) for r in archive.db["crawl_runs"].rows] == [(first, "running")]
     archive.finish_run(first, status="ok", pages=0, errors=0)
     assert archive.db.execute("SELECT count(*) FROM run_writes").fetchone()[0] == 0, "the token goes with the run"
-    second = archive.start_run("baclieu", "manual", token="a71e")
+    # A closed run, or one swept as interrupted by the next crawl, is never handed back.
+    second = archive.start_run("baclieu", "manual", token="3f9c")
     assert second != first
+    third = archive.start_run("baclieu", "manual", token="b802")
+    assert archive.start_run("baclieu", "manual", token="3f9c") not in (first, second, third)
+    assert archive.db["crawl_runs"].get(second)["status"] == "interrupted"
 
 
 def test_the_numbered_writes_of_a_killed_run_go_when_the_next_run_starts(archive):

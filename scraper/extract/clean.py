@@ -72,7 +72,7 @@ def css(selector: str) -> etree.XPath:
     and back (``*/@id[. = 'x']/..``); four such selectors were a tenth of an article's extraction. The
     rewrite selects the same elements in the same (document) order; anything else goes to cssselect.
     """
-    simple = _SIMPLE_SELECTOR.fullmatch(selector.strip())
+    simple = _SIMPLE_SELECTOR.fullmatch(selector.strip(" \t\n\r\f"))  # CSS white space, not str.isspace()
     if simple is None or not (simple["tag"] or simple["name"]):
         return CSSSelector(selector, translator="html")
     step = f"descendant-or-self::{(simple['tag'] or '*').lower()}"

@@ -1,12 +1,17 @@
 """Vietnamese dates as hospital pages write them (table in docs/vietnamese.md), day first always."""
 
+import unicodedata
 from datetime import date
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from scraper.extract.clean import parse
 from scraper.extract.dates import complete_partial, find_date, find_full_date
-from scraper.extract.metadata import find_stated_date
+from scraper.extract.metadata import _short_text, find_stated_date
+from scraper.extract.text import clean_text
+from scraper.mirror import load_articles
+from scraper.mirror.server import RENDERERS
 
 
 @pytest.mark.parametrize(
@@ -81,3 +86,45 @@ def test_a_date_line_under_the_title_is_the_stated_date_however_it_is_padded():
     sessions = "<span>12/7/2019 <i>" + padding + "</i> 13/7/2019 – 14/7/2019 – 15/7/2019 – 16/7/2019 – 17/7/2019</span>"
     listing = page.replace("<i>(12/7/2019)</i>", "").replace("<p>", sessions + "<p>", 1)
     assert find_stated_date(parse(listing), None) is None
+
+
+def _plain_short_text(element, limit: int) -> str | None:
+    """What ``_short_text`` stands for, read the slow way: the whole text, cleaned, then measured."""
+    text = clean_text("".join(element.itertext()))
+    return text if text and len(text) <= limit else None
+
+
+def _mirror_article_pages() -> list[str]:
+    pages = []
+    for site, renderer_class in RENDERERS.items():
+        renderer = renderer_class()
+        for article in load_articles(site)[:12]:
+            parts = urlsplit(article["path"])
+            status, html = renderer.route(unquote(parts.path), parts.query)
+            assert status == 200, article["path"]
+            pages.append(html)
+    return pages
+
+
+EDGE_PAGES = [
+    "<div>Cập<!-- 15/07/2024 -->nhật<?pi 1?>: <b>15/07/2024</b> 09:41</div>",  # no comment's text is read
+    "<p>" + "&nbsp; " * 80 + "(12/7/2019)" + "\n" * 90 + "</p>",  # one piece, white space around a date
+    "<p>" + "Đảng bộ " * 150 + "</p>",  # one long piece of prose
+    # NFD "Đảng" (D + stroke is not decomposed; a + breve-like marks are), its marks across the 120th character
+    "<p>" + unicodedata.normalize("NFD", "Đảng ủy ") * 20 + "</p>",
+    "<td>" + "<span> </span>" * 70 + "<i>(12/7/2019)</i></td>",  # many white-space pieces, then the date
+    "<td>Tin cùng loại<ul>" + "<li><a href='/a'>Hội nghị</a> (12/7/2019)</li>" * 8 + "</ul></td>",
+]
+
+
+@pytest.mark.parametrize("limit", [60])
+def test_short_text_reads_what_the_whole_text_would_give(limit):
+    """The date line scan's shortcut (pieces read in Python, long texts settled by a prefix) gives the text,
+    or None, that cleaning an element's whole text gives: on the mirrors' article pages and edge cases."""
+    compared = 0
+    for page in [*_mirror_article_pages(), *EDGE_PAGES]:
+        for element in parse(page).iter():
+            if isinstance(element.tag, str):
+                assert _short_text(element, limit) == _plain_short_text(element, limit)
+                compared += 1
+    assert compared > 5000

@@ -34,3 +34,31 @@ def test_fold_handles_d_bar_and_stacked_marks():
 
 def test_paragraphs_are_separated_by_a_blank_line():
     assert join_paragraphs(["Đoạn một.", "", "Đoạn hai."]) == "Đoạn một.\n\nĐoạn hai."
+
+
+def test_the_clean_text_shortcut_rests_on_what_python_calls_printable():
+    """clean_text returns an already clean, printable text as it is (NFC aside): that is only right if no
+    character it removes or collapses is printable. Checked for every code point, so a new Python (a new
+    Unicode version) that made one printable would fail here, not archive a stray space."""
+    import sys
+
+    from scraper.extract.text import _INVISIBLE
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if (char.isspace() and char != " ") or _INVISIBLE.fullmatch(char):
+            assert not char.isprintable(), f"U+{code:04X}"
+    # The shortcut and the full cleaning agree, on texts that take either path.
+    for text in [
+        "Đảng bộ Bệnh viện",
+        "Chi bộ  Khoa Nội",
+        " Bí thư",
+        "Bí thư ",
+        "Đảng\u00a0bộ",
+        "Đảng\u200bbộ",
+        unicodedata.normalize("NFD", "Nghị quyết số 21-NQ/TW"),
+        "Hội nghị\tsơ kết",
+        "Cấp ủy\n",
+    ]:
+        slow = unicodedata.normalize("NFC", " ".join(_INVISIBLE.sub("", text).split()))
+        assert clean_text(text) == slow

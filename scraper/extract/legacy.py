@@ -21,7 +21,9 @@ _MIN_SAMPLE = 40
 
 
 def _suspect(text: str | None) -> bool:
-    return bool(text) and bool(_LATIN1.search(text)) and not _VIETNAMESE.search(text)
+    # isascii() first: it reads a flag the string already carries, and most text nodes of any page (white space
+    # between tags, menus, numbers) are ASCII, which holds no Latin-1 letter: the regexes run on the rest.
+    return bool(text) and not text.isascii() and bool(_LATIN1.search(text)) and not _VIETNAMESE.search(text)
 
 
 def repair_legacy_text(root: lxml.html.HtmlElement) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
@@ -117,12 +116,6 @@ _ELECTED = re.compile(
 # (what every identifier contains) tells ``_document_matches`` where to search: only for speed too.
 _DOCUMENT = re.compile(r"(\d(?<![\w/-]\d)\d{0,3})\s?-\s?([A-ZĐ][A-Za-zĐđ]{0,4})\s?/\s?([A-ZĐ]{2,6})(?![\w/])")
 _DOCUMENT_HINT = re.compile(r"/\s?[A-ZĐ]{2}")
-# What clean_text would change in a text, besides a double space: white space other than " " (every character
-# str.isspace() accepts is below U+3001) and invisible characters. One character class: ~6x faster than [^\S ].
-# None of them is printable (tests/test_facts_speed_equivalence.py checks it), so a text that str.isprintable()
-# accepts, as every clean body is, has none: a C loop over a table, ~2x faster than searching the class.
-_OTHER_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != " ")
-_UNCLEAN = re.compile(f"[{re.escape(_OTHER_SPACES)}\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _ROLE_START = re.compile(r"\s?(?:-|–|,)\s")
 
 
@@ -229,7 +222,8 @@ class Facts:
 
 def extract_facts(title: str | None, body: str, party: bool = True, captions: list[str] | None = None) -> Facts:
     """Every fact the article (its title, body and photo captions) states, as far as the patterns can tell."""
-    title, text = clean_text(title), _clean_body(body)
+    # The body's paragraphs joined by a space: clean_text returns an already clean body as it is, cheaply.
+    title, text = clean_text(title), clean_text(body.replace("\n\n", " "))
     folded_title = fold(title)  # once: the event type and the level both read it
     return Facts(
         event_type=_event_type(folded_title, body, party),
@@ -238,21 +232,6 @@ def extract_facts(title: str | None, body: str, party: bool = True, captions: li
         member_counts=member_counts(body),
         level="chi bộ" if "chi bo" in folded_title else "đảng bộ",
     )
-
-
-def _clean_body(body: str) -> str:
-    """``clean_text`` of the body with its paragraphs joined by a space, without its cost when the body is
-    already clean, as the archive stores it (NFC, single spaces, paragraphs apart by one blank line)."""
-    joined = body.replace("\n\n", " ")
-    if (
-        joined[:1] != " "
-        and joined[-1:] != " "
-        and "  " not in joined
-        and (joined.isprintable() or not _UNCLEAN.search(joined))
-        and unicodedata.is_normalized("NFC", joined)
-    ):
-        return joined
-    return clean_text(body.replace("\n\n", " \n "))
 
 
 # -- event type --------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.facts import _UNCLEAN, COUNT_FIELDS, documents, event_type, extract_facts, member_counts, people
+from scraper.facts import COUNT_FIELDS, documents, event_type, extract_facts, member_counts, people
 
 
 @pytest.mark.parametrize(
@@ -123,11 +123,3 @@ def test_event_type(title, body, party, expected):
 def test_level_from_the_title():
     assert extract_facts("ĐẠI HỘI CHI BỘ KHOA NỘI", "").level == "chi bộ"
     assert extract_facts("Đại hội Đảng bộ", "").level == "đảng bộ"
-
-
-def test_no_unclean_character_is_printable():
-    """_clean_body takes a body that str.isprintable() accepts as free of _UNCLEAN characters."""
-    unclean = [chr(code) for code in range(0x3001) if _UNCLEAN.match(chr(code))]
-    unclean += [c for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad" if c not in unclean]
-    assert len(unclean) > 20
-    assert not any(c.isprintable() for c in unclean)

@@ -72,7 +72,7 @@ def ingest(archive: Archive, paths: Iterable[Path], sites_dir: Path | None = Non
             report.skipped.append(str(path))
             continue
         by_site = _by_site(read_feed(path))
-        with archive.db.atomic():  # the whole file, or nothing of it
+        with archive.writing():  # the whole file, or nothing of it
             for site, rows in by_site.items():
                 _register(archive, site, sites_dir, path)
                 run = archive.start_run(site, "ingest", sweep=False)  # no site lock: a crawl may be running

@@ -18,6 +18,7 @@ while a crawl writes. Schema changes are sqlite-utils migrations: an old archive
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -397,6 +398,25 @@ def _delete_facts(db: Database, article_id: int) -> None:
         db.conn.execute(f"DELETE FROM {table} WHERE article = ?", [article_id])
 
 
+def _use_wal(db: Database, timeout_ms: int) -> None:
+    """Put the file in WAL mode, which it keeps: in practice once, when the archive is new.
+
+    The switch needs the file to itself, and SQLite does not wait for that with the busy timeout: two crawls
+    creating one archive at once (the scheduler starting two sites) would fail with "locked". Retried until
+    the timeout instead; a file already in WAL mode is not asked again.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _friendly_errors(method: Callable) -> Callable:
     """Turn SQLite's exceptions from a public method into one-line ArchiveErrors."""
 
@@ -425,11 +445,13 @@ class Archive:
             conn = sqlite3.connect(self.path, timeout=timeout_ms / 1000)
             self.db = Database(conn)
             self.db.execute(f"PRAGMA busy_timeout = {timeout_ms}")
-            self.db.execute("PRAGMA journal_mode = WAL")
+            _use_wal(self.db, timeout_ms)
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             search.register_functions(conn)
-            migrations.apply(self.db)
+            if migrations.pending(self.db):  # two processes opening a new archive at once migrate it once
+                with self.writing():
+                    migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(describe_sqlite_error(self.path, exc)) from None
 
@@ -442,23 +464,48 @@ class Archive:
     def close(self) -> None:
         self.db.close()
 
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Database]:
+        """A write transaction that takes SQLite's write lock when it begins (``BEGIN IMMEDIATE``).
+
+        Why not sqlite-utils' ``atomic()``: its plain ``BEGIN`` asks for the lock at the first write, and a
+        transaction that has read by then cannot wait for it. When another process (the scheduler crawls two
+        sites at once) commits in between, SQLite answers "database is locked" at once, since the reads are
+        stale, and the run did not start or the batch was refused. Asked for first, the lock is waited for,
+        up to the busy timeout. Nested, it is a savepoint of the transaction already open.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
     # -- sites and runs -------------------------------------------------------------------------------
 
     @_friendly_errors
     def register_site(self, profile: Any) -> None:
         """Record (or refresh) the profile a crawl is about to use."""
-        self.db["sites"].upsert(
-            {
-                "name": profile.name,
-                "hospital": profile.hospital,
-                "province": profile.province,
-                "base_url": profile.base_url,
-                "enabled": int(profile.enabled),
-                "profile": str(profile.path) if profile.path else None,
-                "updated": now_iso(),
-            },
-            pk="name",
-        )
+        with self.writing():
+            self.db["sites"].upsert(
+                {
+                    "name": profile.name,
+                    "hospital": profile.hospital,
+                    "province": profile.province,
+                    "base_url": profile.base_url,
+                    "enabled": int(profile.enabled),
+                    "profile": str(profile.path) if profile.path else None,
+                    "updated": now_iso(),
+                },
+                pk="name",
+            )
 
     @_friendly_errors
     def start_run(self, site: str, trigger: str = "manual", *, sweep: bool = True, token: str | None = None) -> int:
@@ -473,7 +520,7 @@ class Archive:
         back instead of a second one (which would have closed the first as interrupted). It is kept as the
         run's write 0 in ``run_writes``, and goes with the others when the run closes.
         """
-        with self.db.atomic():
+        with self.writing():
             if token is not None:
                 sql = "SELECT run FROM run_writes WHERE write = 0 AND outcome = ?"
                 opened = self.db.execute(sql, [json.dumps(token)]).fetchone()
@@ -514,7 +561,7 @@ class Archive:
         """
         row = {"finished": now_iso(), "status": status, "pages": pages, "errors": errors, "message": message}
         row.update(figures)
-        with self.db.atomic():
+        with self.writing():
             self.db["crawl_runs"].update(run_id, row)
             self._forget_writes("run = ?", [run_id])
         return self.db["crawl_runs"].get(run_id)
@@ -587,7 +634,7 @@ class Archive:
         ``last_run`` and ``gone_since`` stay as they are. ``write`` numbers the batch within its run: a batch
         the run committed already under that number is not saved again, and its first counts come back.
         """
-        with self.db.atomic():
+        with self.writing():
             return self._once(run_id, write, lambda: self._save_batch(articles, run_id, sighting))
 
     def _save_batch(self, articles: Iterable[dict[str, Any]], run_id: int | None, sighting: bool) -> dict[str, int]:
@@ -673,7 +720,7 @@ class Archive:
     ) -> int:
         """Articles the site confirmed unchanged (HTTP 304): ``last_seen`` moves on; returns how many.
         ``write``: as for ``save_articles``."""
-        with self.db.atomic():
+        with self.writing():
             return self._once(run_id, write, lambda: self._touch_batch(urls, run_id, seen))
 
     def _touch_batch(self, urls: Iterable[str], run_id: int | None, seen: str | None) -> int:
@@ -724,12 +771,12 @@ class Archive:
             "UPDATE articles SET gone_since = ? WHERE site = ? AND gone_since IS NULL "
             "AND (last_run IS NULL OR last_run != ?)"
         )
-        with self.db.atomic():
+        with self.writing():
             return self._once(run_id, write, lambda: self.db.execute(sql, [when or now_iso(), site, run_id]).rowcount)
 
     @_friendly_errors
     def record_full_pass(self, site: str, when: str | None = None) -> None:
-        with self.db.atomic():
+        with self.writing():
             self.db.execute("UPDATE sites SET last_full_pass = ? WHERE name = ?", [when or now_iso(), site])
 
     def _find(self, url: str) -> tuple | None:
@@ -752,7 +799,7 @@ class Archive:
         ``gone_since`` keeps the first time it was seen gone; returns how many articles were newly flagged.
         ``run_id`` and ``write``: as for ``save_articles``.
         """
-        with self.db.atomic():
+        with self.writing():
             return self._once(run_id, write, lambda: self._flag_gone(urls, when))
 
     def _flag_gone(self, urls: Iterable[str], when: str | None) -> int:
@@ -792,7 +839,7 @@ class Archive:
             )
             if not rows:
                 return done
-            with self.db.atomic():
+            with self.writing():
                 for row in rows:
                     save_facts(self.db, row["id"], row)
             done += len(rows)

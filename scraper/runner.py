@@ -6,6 +6,7 @@ The command line (``hospital-news crawl`` and ``demo``) and the tests call :func
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,9 +14,13 @@ from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
+from archive.store import ArchiveError
 from scraper.profiles import Profile
 from scraper.spiders.site import SiteSpider
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,6 +37,7 @@ class RunResult:
     gone: int = 0
     http_errors: int = 0
     extraction_failures: int = 0
+    started: bool = True  # False: the crawl failed before its run opened (``message`` says why)
 
 
 def build_settings(
@@ -75,24 +81,39 @@ def run_crawls(
     """
     process = CrawlerProcess(settings)
     crawlers = []
+    failures: dict[str, str] = {}
     for profile in profiles:
         crawler = process.create_crawler(SiteSpider)
         if jobdir is not None:  # each site its own job: two sites must not share one queue
             crawler.settings.set("JOBDIR", str(jobdir / profile.name), priority="cmdline")
         crawlers.append((profile, crawler))
-        process.crawl(crawler, profile=profile, base_url=(base_urls or {}).get(profile.name))
+        crawling = process.crawl(crawler, profile=profile, base_url=(base_urls or {}).get(profile.name))
+        crawling.addErrback(_note_failure, profile.name, failures)
     process.start()
     if jobdir is not None:
         for profile, crawler in crawlers:
             if crawler.stats.get_value("finish_reason") == "finished":
                 shutil.rmtree(jobdir / profile.name, ignore_errors=True)
-    return [_result(profile, crawler) for profile, crawler in crawlers]
+    return [_result(profile, crawler, failures.get(profile.name)) for profile, crawler in crawlers]
 
 
-def _result(profile: Profile, crawler) -> RunResult:
+def _note_failure(failure: Failure, site: str, failures: dict[str, str]) -> None:
+    """Keep why a crawl failed outright (its archive locked or unreadable, say) as one line for the user.
+
+    Left unhandled, Twisted would print the traceback to the terminal ("Unhandled error in Deferred") and
+    the user would read only that the crawl did not start; the traceback goes to the Scrapy log instead.
+    """
+    error = failure.value
+    failures[site] = str(error) if isinstance(error, ArchiveError) else f"{type(error).__name__}: {error}"
+    traceback = (failure.type, error, failure.getTracebackObject())
+    logger.error("%s: the crawl failed: %s", site, failures[site], exc_info=traceback)
+
+
+def _result(profile: Profile, crawler, failure: str | None = None) -> RunResult:
     row = getattr(crawler.spider, "run_row", None) if crawler.spider else None
     if not row:
-        return RunResult(profile.name, "failed", 0, 0, 0, 0, 0, "the crawl did not start (see the log)")
+        reason = failure or "see the log"
+        return RunResult(profile.name, "failed", 0, 0, 0, 0, 0, reason, started=False)
     return RunResult(
         profile.name,
         row["status"],

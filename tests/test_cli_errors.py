@@ -93,6 +93,18 @@ def test_locked_database(mirrors, tmp_path):
     assert count(db) == before
 
 
+def test_a_crawl_that_fails_before_its_run_opens_says_why_in_one_line(mirrors, tmp_path):
+    """The crawl's own writer cannot open the archive when the spider starts (here ``-s HOSPITAL_NEWS_DB``
+    names a folder; in a CI run it was another crawl's lock): the user reads the reason, not "could not
+    reach the site", and the traceback goes to the Scrapy log, not to the terminal."""
+    db, folder = tmp_path / "archive.db", tmp_path / "thư-mục"
+    folder.mkdir()
+    result = crawl_mirrors(db, {"omon": mirrors["omon"]}, "-s", f"HOSPITAL_NEWS_DB={folder}")
+    assert_one_line_error(result, "omon: the crawl did not start:", "is a directory, not a database file")
+    assert "Unhandled error" not in result.stderr
+    assert "ArchiveError" in (tmp_path / "archive-crawl.log").read_text(encoding="utf-8")
+
+
 def test_database_in_a_missing_folder(tmp_path):
     result = run_cli("crawl", "omon", "--db", str(tmp_path / "khong-co" / "archive.db"))
     assert_one_line_error(result, "does not exist")

@@ -1,7 +1,10 @@
 """The archive on a real SQLite file: idempotent saves, versions, folded full-text search, WAL."""
 
 import json
+import multiprocessing
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -163,6 +166,83 @@ def test_a_locked_archive_is_reported(tmp_path):
     finally:
         holder.rollback()
         holder.close()
+
+
+def _while_another_process_writes(path: Path, write) -> dict:
+    """``write(archive)`` in a thread, started while another connection holds the write lock (as a second
+    crawl's writer does between two batches), which commits half a second later."""
+    other = sqlite3.connect(path)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE sites SET updated = '2026-12-03T06:00:00Z' WHERE name = 'omon'")
+    outcome: dict = {}
+
+    def write_meanwhile() -> None:
+        try:
+            with Archive(path) as archive:
+                outcome["result"] = write(archive)
+        except ArchiveError as error:
+            outcome["error"] = str(error)
+
+    thread = threading.Thread(target=write_meanwhile)
+    thread.start()
+    time.sleep(0.5)  # the thread has read what it reads first, and waits for the lock
+    other.commit()
+    other.close()
+    thread.join()
+    return outcome
+
+
+@pytest.mark.parametrize("write", ["start_run", "save_articles", "finish_run"])
+def test_a_write_waits_its_turn_behind_another_crawls_write(tmp_path, write):
+    """The scheduler crawls two sites into one archive at once. A transaction that read before it wrote
+    used to fail at once with "database is locked" when the other crawl committed in between (SQLite cannot
+    wait for a lock on a stale snapshot): the run did not start, or a batch was refused. Now it waits."""
+    path = tmp_path / "archive.db"
+    with Archive(path) as setup:
+        for site in ("baclieu", "omon"):
+            setup.register_site(load_profile(site))
+        run = setup.start_run("baclieu")
+    actions = {
+        "start_run": lambda archive: archive.start_run("baclieu", "scheduler", token="lượt-2"),
+        "save_articles": lambda archive: archive.save_articles([ARTICLE], run),
+        "finish_run": lambda archive: archive.finish_run(run, status="ok", pages=1, errors=0)["status"],
+    }
+    outcome = _while_another_process_writes(path, actions[write])
+    assert "error" not in outcome, outcome["error"]
+    with Archive(path) as archive:
+        assert archive.db["sites"].get("omon")["updated"] == "2026-12-03T06:00:00Z"  # the other write kept
+        if write == "save_articles":
+            assert archive.db["articles"].count == 1 and archive.search("dang bo bac lieu")
+
+
+def _open_with_the_others(path: Path, start: multiprocessing.Barrier, answers: multiprocessing.Queue) -> None:
+    start.wait()
+    try:
+        Archive(path).close()
+        answers.put("ok")
+    except ArchiveError as error:
+        answers.put(str(error))
+
+
+def test_crawls_starting_at_once_on_a_new_archive_all_open_it(tmp_path):
+    """Four processes open one new file at the same instant (the scheduler starting crawls into a fresh
+    archive): each gets it, in WAL mode, migrated once. Switching to WAL and migrating used to fail with
+    "locked" or "table already exists" for most of them."""
+    forked = multiprocessing.get_context("fork")
+    answers = []
+    for attempt in range(5):
+        path = tmp_path / f"archive-{attempt}.db"
+        start, queue = forked.Barrier(4), forked.Queue()
+        processes = [forked.Process(target=_open_with_the_others, args=(path, start, queue)) for _ in range(4)]
+        for process in processes:
+            process.start()
+        answers += [queue.get(timeout=60) for _ in processes]
+        for process in processes:
+            process.join()
+        with Archive(path) as archive:
+            assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert not migrations.pending(archive.db)
+    assert answers == ["ok"] * 20
 
 
 def test_other_urls_of_an_article_are_kept_as_aliases_not_rows(archive):

@@ -31,6 +31,10 @@ from scraper.helpers import SharedHelper, helper_pool, stop_pool
 MAX_PENDING = 2
 # Writer processes one crawl may start again after one died, before it gives up with an error.
 MAX_RESTARTS = 3
+# How long a write waits for another process's transaction (another crawl's batch takes milliseconds, an
+# ``ingest`` of a large feed file is one transaction of seconds) before it fails. Longer than the CLI's 5 s,
+# as the crawl goes on fetching meanwhile, and a batch refused is not archived in this run.
+WRITER_BUSY_TIMEOUT_MS = 30_000
 logger = logging.getLogger(__name__)
 # In the writer process: each open archive and how many spiders use it (every spider of a multi-site crawl
 # shares one writer process, and usually one archive file).
@@ -40,7 +44,7 @@ _writer = SharedHelper(helper_pool, stop_pool, "archive writer")
 
 
 def _open(path: str) -> None:
-    archive, users = _archives.get(path) or (Archive(path), 0)
+    archive, users = _archives.get(path) or (Archive(path, timeout_ms=WRITER_BUSY_TIMEOUT_MS), 0)
     _archives[path] = (archive, users + 1)
 
 

@@ -3,10 +3,11 @@
 import signal
 import sqlite3
 import subprocess
+import time
 
 import pytest
 
-from .conftest import CLI, ROOT, crawl_mirrors, free_port, run_cli, wait_for_articles
+from .conftest import CLI, MIRROR_SETTINGS, ROOT, crawl_mirrors, free_port, run_cli, wait_for_articles
 
 BROKEN_PROFILE = """
 [site]
@@ -91,6 +92,28 @@ def test_locked_database(mirrors, tmp_path):
         holder.close()
     assert_one_line_error(result, "locked")
     assert count(db) == before
+
+
+def test_a_crawl_waits_for_another_process_holding_the_archive_and_loses_nothing(mirrors, tmp_path):
+    """Once the crawl has started, another process holds the archive's write lock for 7 s, longer than the
+    CLI's 5 s busy timeout (as an ``ingest`` of a large feed file does, in one transaction). The crawl's
+    writer waits for it, and the crawl archives what a crawl with the archive to itself archives."""
+    alone, shared = tmp_path / "alone.db", tmp_path / "shared.db"
+    assert crawl_mirrors(alone, {"omon": mirrors["omon"]}).returncode == 0
+    command = [*CLI, "crawl", "omon", "--db", str(shared), "--base-url", f"omon={mirrors['omon'].url}",
+               *MIRROR_SETTINGS]  # fmt: skip
+    crawl = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
+    first_line = crawl.stderr.readline()  # printed after the archive was checked writable, before Scrapy starts
+    assert first_line.startswith("Crawling omon into"), first_line
+    holder = sqlite3.connect(shared)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("UPDATE sites SET updated = '2026-12-03T06:00:00Z'")
+    time.sleep(7)
+    holder.commit()
+    holder.close()
+    out, err = crawl.communicate(timeout=120)
+    assert crawl.returncode == 0, err
+    assert count(shared) == count(alone) > 30
 
 
 def test_a_crawl_that_fails_before_its_run_opens_says_why_in_one_line(mirrors, tmp_path):

@@ -174,8 +174,8 @@ def failure_line(result) -> str:
     reason = (result.message or "").split("; ")[0]
     if result.status == "interrupted":
         return f"{result.site}: crawl interrupted; what was fetched is archived, run it again to continue"
-    if not result.started:
-        return f"{result.site}: the crawl did not start: {result.message}"
+    if result.unrecorded:
+        return f"{result.site}: {result.unrecorded}"
     if result.pages == 0:
         return f"{result.site}: could not reach the site ({reason or 'no page fetched'})"
     if result.warnings and reason and "HTTP errors" in result.warnings:

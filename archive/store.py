@@ -449,7 +449,9 @@ class Archive:
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             search.register_functions(conn)
-            if migrations.pending(self.db):  # two processes opening a new archive at once migrate it once
+            # Two processes opening a new archive at once migrate it once. All pending migrations are one
+            # transaction, so each must be transactional (no VACUUM, no @migrations(transactional=False)).
+            if migrations.pending(self.db):
                 with self.writing():
                     migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
@@ -473,20 +475,34 @@ class Archive:
         sites at once) commits in between, SQLite answers "database is locked" at once, since the reads are
         stale, and the run did not start or the batch was refused. Asked for first, the lock is waited for,
         up to the busy timeout. Nested, it is a savepoint of the transaction already open.
+
+        SQLite's errors (the lock still held at the timeout, a failed commit) come out as one-line
+        ``ArchiveError``s, as from the public methods.
         """
         conn = self.db.conn
         if conn.in_transaction:
             with self.db.atomic():
                 yield self.db
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(describe_sqlite_error(self.path, exc)) from None
         try:
             yield self.db
             conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._roll_back()
+            raise ArchiveError(describe_sqlite_error(self.path, exc)) from None
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._roll_back()
             raise
+
+    def _roll_back(self) -> None:
+        """Undo the open transaction, if SQLite has not already; a failure here must not hide the first one."""
+        if self.db.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.conn.execute("ROLLBACK")
 
     # -- sites and runs -------------------------------------------------------------------------------
 

@@ -37,7 +37,9 @@ class RunResult:
     gone: int = 0
     http_errors: int = 0
     extraction_failures: int = 0
-    started: bool = True  # False: the crawl failed before its run opened (``message`` says why)
+    # Why the run has no closed row in the archive (the crawl failed before its run opened, or while
+    # closing it), in words for the user; None for a run that was recorded.
+    unrecorded: str | None = None
 
 
 def build_settings(
@@ -113,7 +115,12 @@ def _result(profile: Profile, crawler, failure: str | None = None) -> RunResult:
     row = getattr(crawler.spider, "run_row", None) if crawler.spider else None
     if not row:
         reason = failure or "see the log"
-        return RunResult(profile.name, "failed", 0, 0, 0, 0, 0, reason, started=False)
+        if getattr(crawler.spider, "run_id", None) is None:
+            unrecorded = f"the crawl did not start: {reason}"
+        else:  # what was fetched is archived; the run's row stays "running" until the next crawl closes it
+            unrecorded = f"the crawl's run could not be closed, what it fetched is archived: {reason}"
+        pages = crawler.stats.get_value("response_received_count", 0)
+        return RunResult(profile.name, "failed", pages, 0, 0, 0, 0, reason, unrecorded=unrecorded)
     return RunResult(
         profile.name,
         row["status"],

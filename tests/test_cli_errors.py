@@ -102,16 +102,22 @@ def test_a_crawl_waits_for_another_process_holding_the_archive_and_loses_nothing
     assert crawl_mirrors(alone, {"omon": mirrors["omon"]}).returncode == 0
     command = [*CLI, "crawl", "omon", "--db", str(shared), "--base-url", f"omon={mirrors['omon'].url}",
                *MIRROR_SETTINGS]  # fmt: skip
-    crawl = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
-    first_line = crawl.stderr.readline()  # printed after the archive was checked writable, before Scrapy starts
-    assert first_line.startswith("Crawling omon into"), first_line
-    holder = sqlite3.connect(shared)
-    holder.execute("BEGIN IMMEDIATE")
-    holder.execute("UPDATE sites SET updated = '2026-12-03T06:00:00Z'")
-    time.sleep(7)
-    holder.commit()
-    holder.close()
-    out, err = crawl.communicate(timeout=120)
+    crawl = subprocess.Popen(
+        command, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8"
+    )
+    try:
+        first_line = crawl.stderr.readline()  # printed after the archive was checked writable, before Scrapy starts
+        assert first_line.startswith("Crawling omon into"), first_line
+        holder = sqlite3.connect(shared)
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("UPDATE sites SET updated = '2026-12-03T06:00:00Z'")
+        time.sleep(7)
+        holder.commit()
+        holder.close()
+        out, err = crawl.communicate(timeout=120)
+    finally:
+        crawl.kill()
+        crawl.wait()
     assert crawl.returncode == 0, err
     assert count(shared) == count(alone) > 30
 

@@ -135,6 +135,24 @@ def test_an_ingest_run_leaves_a_running_crawl_of_its_site_alone(archive, tmp_pat
     assert archive.save_articles([ARTICLE], crawl, write=1) == {"new": 1, "updated": 0, "unchanged": 0}
 
 
+def test_an_ingest_into_an_archive_locked_too_long_fails_in_one_line_and_merges_nothing(tmp_path):
+    path, feed = tmp_path / "archive.db", tmp_path / "baclieu.jsonl"
+    feed.write_text(json.dumps(ARTICLE, ensure_ascii=False) + "\n", encoding="utf-8")
+    Archive(path).close()
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("DELETE FROM sites")
+    try:
+        with pytest.raises(ArchiveError, match="locked by another process"), Archive(path, timeout_ms=300) as archive:
+            ingest(archive, [feed])
+    finally:
+        holder.rollback()
+        holder.close()
+    with Archive(path) as archive:
+        assert archive.db["articles"].count == 0 and archive.db["ingested_feeds"].count == 0
+        assert ingest(archive, [feed]).counts["new"] == 1  # merged when tried again
+
+
 def test_wal_mode(archive):
     assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -180,8 +198,8 @@ def _while_another_process_writes(path: Path, write) -> dict:
         try:
             with Archive(path) as archive:
                 outcome["result"] = write(archive)
-        except ArchiveError as error:
-            outcome["error"] = str(error)
+        except Exception as error:  # whatever it is, the test reports it
+            outcome["error"] = f"{type(error).__name__}: {error}"
 
     thread = threading.Thread(target=write_meanwhile)
     thread.start()
@@ -209,6 +227,7 @@ def test_a_write_waits_its_turn_behind_another_crawls_write(tmp_path, write):
     }
     outcome = _while_another_process_writes(path, actions[write])
     assert "error" not in outcome, outcome["error"]
+    assert outcome["result"]
     with Archive(path) as archive:
         assert archive.db["sites"].get("omon")["updated"] == "2026-12-03T06:00:00Z"  # the other write kept
         if write == "save_articles":
@@ -216,7 +235,7 @@ def test_a_write_waits_its_turn_behind_another_crawls_write(tmp_path, write):
 
 
 def _open_with_the_others(path: Path, start: multiprocessing.Barrier, answers: multiprocessing.Queue) -> None:
-    start.wait()
+    start.wait(timeout=60)
     try:
         Archive(path).close()
         answers.put("ok")
@@ -233,7 +252,9 @@ def test_crawls_starting_at_once_on_a_new_archive_all_open_it(tmp_path):
     for attempt in range(5):
         path = tmp_path / f"archive-{attempt}.db"
         start, queue = forked.Barrier(4), forked.Queue()
-        processes = [forked.Process(target=_open_with_the_others, args=(path, start, queue)) for _ in range(4)]
+        processes = [
+            forked.Process(target=_open_with_the_others, args=(path, start, queue), daemon=True) for _ in range(4)
+        ]
         for process in processes:
             process.start()
         answers += [queue.get(timeout=60) for _ in processes]
